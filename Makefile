@@ -1,0 +1,63 @@
+# captrace: the two commands that matter are `make demo` and `make check`.
+GO      ?= go
+CC      ?= gcc
+BIN     := bin/captrace
+VICTIMS := build/victims
+SRC     := testdata/victims
+export CGO_ENABLED ?= 0
+
+.PHONY: all build victims test check vet fmt-check cross demo bench fuzz deps clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/captrace
+
+# Every C victim at -O0 and at -O2 without frame pointers, plus a stripped
+# copy; the Go victim. Tests compile their own copies the same way.
+victims:
+	@mkdir -p $(VICTIMS)
+	@for src in $(SRC)/*.c; do \
+		name=$$(basename $$src .c); \
+		$(CC) -O0 -g -pthread -o $(VICTIMS)/$$name-O0 $$src || exit 1; \
+		$(CC) -O2 -g -fomit-frame-pointer -pthread -o $(VICTIMS)/$$name-O2 $$src || exit 1; \
+		strip -o $(VICTIMS)/$$name-stripped $(VICTIMS)/$$name-O2 || exit 1; \
+	done
+	$(GO) build -o $(VICTIMS)/goviolate ./$(SRC)/goviolate
+	@echo "victims in $(VICTIMS)/"
+
+# Tools the tests need beyond Go and gcc, installed when missing.
+deps:
+	@./.ci/deps
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# The FreeBSD backend cannot run here; it must build and vet clean.
+cross:
+	GOOS=freebsd GOARCH=amd64 $(GO) vet ./...
+	GOOS=freebsd GOARCH=amd64 $(GO) build -o /dev/null ./cmd/captrace
+
+test:
+	$(GO) test -count=1 -timeout 15m ./...
+
+check: deps fmt-check vet cross test
+
+demo: build victims
+	@rm -rf build/demo && mkdir -p build/demo
+	@cp $(VICTIMS)/minstrip-O2 build/demo/input.bin
+	@echo '$$ captrace -- build/victims/minstrip-O2 build/demo/input.bin'
+	@$(BIN) -- $(VICTIMS)/minstrip-O2 build/demo/input.bin
+
+fuzz:
+	./scripts/fuzz.sh 60s
+
+bench: build
+	./scripts/bench.sh
+
+clean:
+	rm -rf bin build

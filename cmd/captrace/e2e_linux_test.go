@@ -1,0 +1,337 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/captrace/captrace/internal/victims"
+	"github.com/captrace/captrace/report"
+)
+
+// End-to-end tests: the real captrace binary traces real victims compiled
+// by the test run; assertions are on exact syscalls, errnos, call sites
+// (function, file, line from the SITE: markers) and counts.
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	victims.Cleanup()
+	os.Exit(code)
+}
+
+// run is one captrace invocation.
+type run struct {
+	report *report.Report
+	stderr string
+	stdout string
+	exit   int
+}
+
+// captrace runs the captrace binary with a JSON report and returns it.
+func captrace(t *testing.T, args ...string) run {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "report.json")
+	r := captraceRaw(t, "", append([]string{"-o", out}, args...)...)
+	rep, err := report.Load(out)
+	if err != nil {
+		t.Fatalf("captrace %v: no report: %v\nstderr:\n%s", args, err, r.stderr)
+	}
+	r.report = rep
+	return r
+}
+
+// captraceRaw runs captrace in dir and returns its output and status.
+func captraceRaw(t *testing.T, dir string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(victims.Captrace(t), args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	exit := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		exit = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("captrace %v: %v", args, err)
+	}
+	return run{stdout: stdout.String(), stderr: stderr.String(), exit: exit}
+}
+
+// wantGroup is one expected group: its syscall, errno and site.
+type wantGroup struct {
+	syscall, errno string
+	function       string
+	file, marker   string // source file under testdata/victims and its SITE marker
+	count          int    // 0: do not check
+}
+
+func (w wantGroup) String() string {
+	return fmt.Sprintf("%s %s at %s %s:%s", w.syscall, w.errno, w.function, w.file, w.marker)
+}
+
+// checkGroups asserts that the report has exactly the wanted groups.
+func checkGroups(t *testing.T, r run, want []wantGroup) {
+	t.Helper()
+	got := map[string]report.Group{}
+	var gotKeys []string
+	for _, g := range r.report.Groups {
+		k := fmt.Sprintf("%s %s %s %s:%d", g.Syscall, g.Errno, g.Site.Function, filepath.Base(g.Site.File), g.Site.Line)
+		got[k] = g
+		gotKeys = append(gotKeys, k)
+	}
+	sort.Strings(gotKeys)
+	for _, w := range want {
+		k := fmt.Sprintf("%s %s %s %s:%d", w.syscall, w.errno, w.function, w.file, victims.Line(t, w.file, "SITE:"+w.marker))
+		g, ok := got[k]
+		if !ok {
+			t.Errorf("missing group %s (%s)\ngot:\n  %s\nstderr:\n%s", k, w, strings.Join(gotKeys, "\n  "), r.stderr)
+			continue
+		}
+		if w.count != 0 && g.Count != w.count {
+			t.Errorf("group %s: count %d, want %d", k, g.Count, w.count)
+		}
+		delete(got, k)
+	}
+	for k := range got {
+		t.Errorf("unexpected group %s", k)
+	}
+}
+
+// rulesDir makes the scratch tree the rules victim works in.
+func rulesDir(t *testing.T) string {
+	d := filepath.Join(t.TempDir(), "d")
+	if err := os.MkdirAll(filepath.Join(d, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d, "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+var rulesGroups = []wantGroup{
+	{"openat", "ECAPMODE", "global_namespace", "rules.c", "open_global", 1},
+	{"openat", "ECAPMODE", "global_namespace", "rules.c", "openat_fdcwd", 1},
+	{"newfstatat", "ECAPMODE", "global_namespace", "rules.c", "stat_path", 1},
+	{"openat", "ENOTCAPABLE", "under_directory", "rules.c", "openat_absolute", 1},
+	{"openat", "ENOTCAPABLE", "under_directory", "rules.c", "openat_dotdot", 1},
+	{"connect", "ECAPMODE", "network", "rules.c", "connect", 1},
+	{"sendto", "ECAPMODE", "network", "rules.c", "sendto_addr", 1},
+	{"kill", "ECAPMODE", "signals", "rules.c", "kill_other", 1},
+	{"execve", "ECAPMODE", "run_program", "rules.c", "execve", 1},
+}
+
+func TestRuleClasses(t *testing.T) {
+	for _, v := range []victims.Variant{victims.O0, victims.O2} {
+		for _, mode := range []string{"audit", "enforce"} {
+			t.Run(string(v)+"/"+mode, func(t *testing.T) {
+				prog := victims.C(t, "rules", v)
+				r := captrace(t, "--mode="+mode, prog, rulesDir(t))
+				checkGroups(t, r, rulesGroups)
+				if r.exit != 0 {
+					t.Errorf("exit %d, want 0\n%s", r.exit, r.stderr)
+				}
+				if r.report.Mode != mode || r.report.Enter != "cap_enter" {
+					t.Errorf("report mode %q enter %q", r.report.Mode, r.report.Enter)
+				}
+				for _, g := range r.report.Groups {
+					if g.Reason == "" || g.Hint == "" || g.Fingerprint == "" {
+						t.Errorf("group %s at %s: empty reason, hint or fingerprint", g.Syscall, g.Site.Function)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestArgumentsDecodedAsStrace(t *testing.T) {
+	r := captrace(t, victims.C(t, "rules", victims.O2), rulesDir(t))
+	line := victims.Line(t, "rules.c", "SITE:open_global")
+	for _, g := range r.report.Groups {
+		if g.Site.Line == line {
+			want := []string{"AT_FDCWD", `"/etc/hostname"`, "O_RDONLY"}
+			if strings.Join(g.Example.Args[:3], " ") != strings.Join(want, " ") {
+				t.Errorf("args %q, want prefix %q", g.Example.Args, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("no group at rules.c:%d", line)
+}
+
+func TestStripLikeTool(t *testing.T) {
+	prog := victims.C(t, "minstrip", victims.O2)
+	input := filepath.Join(t.TempDir(), "input.bin")
+	if err := os.WriteFile(input, []byte("\x7fELF not really"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := captrace(t, prog, input)
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "create_tempfile", "minstrip.c", "create_tempfile", 1},
+		{"newfstatat", "ECAPMODE", "keep_mode", "minstrip.c", "keep_mode", 1},
+		{"rename", "ECAPMODE", "replace_input", "minstrip.c", "replace_input", 1},
+	})
+	if r.exit != 0 {
+		t.Errorf("exit %d\n%s", r.exit, r.stderr)
+	}
+}
+
+func TestStripLikeToolEnforced(t *testing.T) {
+	prog := victims.C(t, "minstrip", victims.O2)
+	input := filepath.Join(t.TempDir(), "input.bin")
+	os.WriteFile(input, []byte("data"), 0o644)
+	r := captrace(t, "--mode=enforce", "--errno-capmode=EDOM", prog, input)
+	// mkstemp is refused as capability mode would: the tool stops there.
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "create_tempfile", "minstrip.c", "create_tempfile", 0},
+	})
+	if r.exit != 1 || !strings.Contains(r.stderr, "mkstemp: Numerical argument out of domain") {
+		t.Errorf("exit %d, want 1 with mkstemp failing with EDOM\n%s", r.exit, r.stderr)
+	}
+}
+
+func TestArLikeTool(t *testing.T) {
+	dir := t.TempDir()
+	for _, m := range []string{"a.o", "b.o", "c.o"} {
+		os.WriteFile(filepath.Join(dir, m), []byte("member "+m), 0o644)
+	}
+	ar := exec.Command("ar", "rc", "lib.a", "a.o", "b.o", "c.o")
+	ar.Dir = dir
+	if b, err := ar.CombinedOutput(); err != nil {
+		t.Fatalf("ar: %v\n%s", err, b)
+	}
+	out := t.TempDir()
+	r := captraceRaw(t, out, "-o", "r.json", victims.C(t, "minar", victims.O2), filepath.Join(dir, "lib.a"))
+	rep, err := report.Load(filepath.Join(out, "r.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, r.stderr)
+	}
+	r.report = rep
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "extract_member", "minar.c", "extract_member", 3},
+	})
+	if !strings.Contains(r.stdout, "extracted 3") {
+		t.Errorf("audit mode must let the calls run; stdout %q", r.stdout)
+	}
+}
+
+func TestThreadsLoseNoEvent(t *testing.T) {
+	r := captrace(t, victims.C(t, "threads", victims.O2), "8", "250")
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "violate", "threads.c", "thread_open", 2000},
+	})
+	if r.report.Summary.Violations != 2000 {
+		t.Errorf("summary violations %d, want 2000", r.report.Summary.Violations)
+	}
+}
+
+func TestForkedChildrenInherit(t *testing.T) {
+	r := captrace(t, victims.C(t, "forks", victims.O0), "25")
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "child_work", "forks.c", "child_open", 25},
+	})
+	if g := r.report.Groups; len(g) == 1 && len(g[0].Pids) != 25 {
+		t.Errorf("pids %v: want 25 distinct children", g[0].Pids)
+	}
+	if r.report.Summary.Processes != 26 {
+		t.Errorf("processes %d, want 26", r.report.Summary.Processes)
+	}
+}
+
+func TestNoFollow(t *testing.T) {
+	r := captrace(t, "--no-follow", victims.C(t, "forks", victims.O0), "5")
+	checkGroups(t, r, nil)
+	if !strings.Contains(r.stdout, "forked 5") {
+		t.Errorf("children must still run; stdout %q", r.stdout)
+	}
+}
+
+func TestExecKeepsCapabilityMode(t *testing.T) {
+	target := victims.C(t, "exec_target", victims.O2)
+	r := captrace(t, victims.C(t, "execer", victims.O2), target)
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "before_exec", "execer.c", "before_exec", 1},
+		{"execve", "ECAPMODE", "main", "execer.c", "execv", 1},
+		{"openat", "ECAPMODE", "target_violation", "exec_target.c", "target_violation", 1},
+	})
+	if r.exit != 3 {
+		t.Errorf("exit %d, want the second image's 3", r.exit)
+	}
+}
+
+func TestGoProgram(t *testing.T) {
+	for _, flags := range [][]string{nil, {"-ldflags=-s -w"}} {
+		t.Run(strings.Join(flags, " "), func(t *testing.T) {
+			r := captrace(t, victims.Go(t, "goviolate", flags...))
+			if !strings.Contains(r.stderr, "calls neither cap_enter nor caph_enter; capability mode starts at main") {
+				t.Errorf("want the fallback-to-main notice, stderr:\n%s", r.stderr)
+			}
+			if len(flags) > 0 {
+				// Without DWARF, .gopclntab still names functions and lines.
+				checkGroups(t, r, []wantGroup{{"openat", "ECAPMODE", "main.readConfig", "main.go", "go_open", 1}})
+				return
+			}
+			checkGroups(t, r, []wantGroup{{"openat", "ECAPMODE", "main.readConfig", "main.go", "go_open", 1}})
+		})
+	}
+}
+
+func TestExitStatusIsTheProgramsOwn(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "killself.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\nkill -SEGV $$\n"), 0o755)
+	r := captraceRaw(t, "", "--enter=exec", "-o", filepath.Join(dir, "r.json"), script)
+	if r.exit != 128+11 {
+		t.Errorf("exit %d, want 139\n%s", r.exit, r.stderr)
+	}
+	r = captraceRaw(t, "", "-o", filepath.Join(dir, "r2.json"), "sh", "-c", "exit 42")
+	if r.exit != 42 {
+		t.Errorf("exit %d, want 42\n%s", r.exit, r.stderr)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "data.txt")
+	os.WriteFile(notExec, []byte("hello"), 0o644)
+	notELF := filepath.Join(dir, "garbage")
+	os.WriteFile(notELF, []byte("this is not a program"), 0o755)
+	rules := victims.C(t, "rules", victims.O0)
+	for _, c := range []struct {
+		name string
+		args []string
+		exit int
+		msg  string
+	}{
+		{"missing program", []string{filepath.Join(dir, "nope")}, 127, "no such file or directory"},
+		{"not in PATH", []string{"captrace-no-such-command"}, 127, "command not found"},
+		{"not executable", []string{notExec}, 126, "permission denied"},
+		{"not ELF", []string{notELF}, 126, "not an ELF executable"},
+		{"directory", []string{dir}, 126, "is a directory"},
+		{"bad flag", []string{"--bogus", rules}, 2, "flag provided but not defined"},
+		{"bad mode", []string{"--mode=strict", rules}, 2, "--mode=strict"},
+		{"unknown enter symbol", []string{"--enter=no_such_function", rules}, 2, `no function "no_such_function"`},
+		{"bad errno", []string{"--errno-capmode=EWHATEVER", rules}, 2, "unknown errno"},
+		{"no program", nil, 2, "no program"},
+		{"corrupt baseline", []string{"--baseline=" + notExec, rules}, 125, "data.txt"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := captraceRaw(t, "", c.args...)
+			if r.exit != c.exit {
+				t.Errorf("exit %d, want %d\n%s", r.exit, c.exit, r.stderr)
+			}
+			first := strings.SplitN(r.stderr, "\n", 2)[0]
+			if !strings.HasPrefix(first, "captrace") || !strings.Contains(first, c.msg) {
+				t.Errorf("stderr %q: want one line naming %q", r.stderr, c.msg)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("Go panic output:\n%s", r.stderr)
+			}
+		})
+	}
+}

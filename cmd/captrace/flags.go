@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/captrace/captrace/tracer"
+)
+
+const usageText = `usage: captrace [flags] [--] PROGRAM [ARG...]
+       captrace report [--format=text|json|sarif] [-v] FILE.json
+       captrace diff OLD.json NEW.json
+       captrace policy [--os=linux|freebsd] [--format=text|json]
+
+Runs PROGRAM and reports every syscall that would fail in Capsicum
+capability mode, grouped by call site.
+
+flags:
+  --mode=audit|enforce     audit: record and let calls run (default);
+                           enforce: make violating calls fail
+  --enter=POINT            where capability mode begins: cap_enter (default),
+                           main, exec, or a function name
+  -o FILE                  write the report to FILE (default: text on stderr)
+  --format=text|json|sarif report format (default from -o's extension, else text)
+  -v                       show each group's example stack
+  --baseline=FILE          a JSON report of accepted violations
+  --fail-on=never|new|any  exit 3 on new (default with --baseline) or any violation
+  --errno-capmode=NAME     errno of denied calls in enforce mode (default EPERM)
+  --errno-notcapable=NAME  errno of escaping calls in enforce mode (default EPERM)
+  --depth=N                frames kept per stack (default 64)
+  --no-follow              do not report violations of forked children
+  --debug-dir=DIR          also look for separate debug files under DIR
+
+exit status: the program's own (128+N if killed by signal N); 3 when the
+gate fails; 2 usage; 125 captrace failure; 126 not executable; 127 not found.
+`
+
+// traceOptions are the parsed flags of a tracing run.
+type traceOptions struct {
+	program         string
+	args            []string
+	mode            tracer.Mode
+	enter           string
+	output          string
+	format          string
+	verbose         bool
+	baseline        string
+	failOn          string
+	errnoCapMode    syscall.Errno
+	errnoNotCapable syscall.Errno
+	depth           int
+	noFollow        bool
+	debugDirs       []string
+}
+
+func (o *traceOptions) modeName() string {
+	if o.mode == tracer.Enforce {
+		return "enforce"
+	}
+	return "audit"
+}
+
+func (o *traceOptions) enterName() string {
+	if o.enter == "" {
+		return tracer.EnterCapEnter
+	}
+	return o.enter
+}
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
+// parseTraceFlags returns nil and an exit status when the run must not go on
+// (help, or a usage error already reported on stderr).
+func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, int) {
+	fs := flag.NewFlagSet("captrace", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		o                           traceOptions
+		mode, capErrno, notCapErrno string
+		pid                         int
+		dirs                        stringList
+	)
+	fs.StringVar(&mode, "mode", "audit", "")
+	fs.StringVar(&o.enter, "enter", tracer.EnterCapEnter, "")
+	fs.StringVar(&o.output, "o", "", "")
+	fs.StringVar(&o.format, "format", "", "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	fs.StringVar(&o.baseline, "baseline", "", "")
+	fs.StringVar(&o.failOn, "fail-on", "", "")
+	fs.StringVar(&capErrno, "errno-capmode", "EPERM", "")
+	fs.StringVar(&notCapErrno, "errno-notcapable", "EPERM", "")
+	fs.IntVar(&o.depth, "depth", 64, "")
+	fs.BoolVar(&o.noFollow, "no-follow", false, "")
+	fs.Var(&dirs, "debug-dir", "")
+	fs.IntVar(&pid, "p", 0, "")
+
+	usageErr := func(format string, a ...any) (*traceOptions, int) {
+		fmt.Fprintf(stderr, "captrace: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'captrace --help' for usage.")
+		return nil, tracer.StatusUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usageText)
+			return nil, 0
+		}
+		return usageErr("%v", err)
+	}
+	switch mode {
+	case "audit":
+		o.mode = tracer.Audit
+	case "enforce":
+		o.mode = tracer.Enforce
+	default:
+		return usageErr("--mode=%s: want audit or enforce", mode)
+	}
+	if pid != 0 {
+		return usageErr("-p (attach to a running process) is not implemented yet")
+	}
+	if o.enter == "" {
+		return usageErr("--enter: empty enter point")
+	}
+	if o.depth < 1 {
+		return usageErr("--depth=%d: want at least 1", o.depth)
+	}
+	var err error
+	if o.errnoCapMode, err = parseErrno(capErrno); err != nil {
+		return usageErr("--errno-capmode: %v", err)
+	}
+	if o.errnoNotCapable, err = parseErrno(notCapErrno); err != nil {
+		return usageErr("--errno-notcapable: %v", err)
+	}
+	if o.format == "" {
+		o.format = formatFromName(o.output)
+	}
+	switch o.format {
+	case "text", "json", "sarif":
+	default:
+		return usageErr("--format=%s: want text, json or sarif", o.format)
+	}
+	if o.failOn == "" {
+		o.failOn = "never"
+		if o.baseline != "" {
+			o.failOn = "new"
+		}
+	}
+	switch o.failOn {
+	case "never", "new", "any":
+	default:
+		return usageErr("--fail-on=%s: want never, new or any", o.failOn)
+	}
+	o.debugDirs = dirs
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return usageErr("no program to run")
+	}
+	o.program, o.args = rest[0], rest[1:]
+	return &o, 0
+}
+
+// formatFromName picks the report format from -o's extension.
+func formatFromName(name string) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".json":
+		return "json"
+	case ".sarif":
+		return "sarif"
+	}
+	return "text"
+}
+
+// parseErrno accepts an errno name (EDOM) or number (33).
+func parseErrno(s string) (syscall.Errno, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 4095 {
+			return 0, fmt.Errorf("%d is not an errno", n)
+		}
+		return syscall.Errno(n), nil
+	}
+	for n := syscall.Errno(1); n < 4096; n++ {
+		if unix.ErrnoName(n) == strings.ToUpper(s) {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown errno %q", s)
+}

@@ -1,0 +1,165 @@
+// Command captrace runs a program and reports, call site by call site, every
+// syscall that would fail in Capsicum capability mode.
+//
+//	captrace [flags] [--] PROGRAM [ARG...]
+//	captrace report FILE.json          re-render a saved report
+//	captrace diff OLD.json NEW.json    what is new in NEW
+//	captrace policy [--os=linux|freebsd] [--format=text|json]
+//
+// This package is the CLI only: flags, subcommands and exit statuses. The
+// work is in tracer, capmode, symbolize and report.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/symbolize"
+	"github.com/captrace/captrace/tracer"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0"
+
+func main() {
+	// captrace re-executes itself as the launcher that installs the
+	// seccomp filter and execs the program; that must come first.
+	tracer.MaybeRunLauncher()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "report":
+			return runReport(args[1:], stdout, stderr)
+		case "diff":
+			return runDiff(args[1:], stdout, stderr)
+		case "policy":
+			return runPolicy(args[1:], stdout, stderr)
+		case "version", "--version":
+			fmt.Fprintf(stdout, "captrace %s %s/%s\n", version, runtime.GOOS, runtime.GOARCH)
+			return 0
+		}
+	}
+	opts, status := parseTraceFlags(args, stdout, stderr)
+	if opts == nil {
+		return status
+	}
+	return trace(opts, stderr)
+}
+
+// trace runs one tracing session and renders its report.
+func trace(o *traceOptions, stderr io.Writer) int {
+	var baseline *report.Report
+	if o.baseline != "" {
+		b, err := report.Load(o.baseline)
+		if err != nil {
+			fmt.Fprintf(stderr, "captrace: baseline %v\n", err)
+			return tracer.StatusFailure
+		}
+		baseline = b
+	}
+
+	cache := symbolize.NewCache(o.debugDirs)
+	collector := report.NewCollector(symbolize.NewSymbolizer(cache))
+	// The ptrace thread only queues events; symbolizing and grouping run
+	// here, while the tracee is already running again.
+	events := make(chan report.Event, 4096)
+	collected := make(chan struct{})
+	go func() {
+		for ev := range events {
+			collector.Add(ev)
+		}
+		close(collected)
+	}()
+
+	stop := make(chan struct{})
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	var caught os.Signal
+	go func() {
+		if sig, ok := <-signals; ok {
+			caught = sig
+			close(stop)
+		}
+	}()
+
+	res, err := tracer.Run(tracer.Config{
+		Program:         o.program,
+		Args:            o.args,
+		Mode:            o.mode,
+		Enter:           o.enter,
+		ErrnoCapMode:    o.errnoCapMode,
+		ErrnoNotCapable: o.errnoNotCapable,
+		Depth:           o.depth,
+		NoFollow:        o.noFollow,
+		DebugDirs:       o.debugDirs,
+		OnViolation:     func(ev report.Event) { events <- ev },
+		Warnings:        stderr,
+		Cache:           cache,
+		Stop:            stop,
+	})
+	signal.Stop(signals)
+	close(events)
+	<-collected
+	if err != nil {
+		return failure(stderr, err)
+	}
+	if !res.EnterReached && !res.Interrupted {
+		fmt.Fprintf(stderr, "captrace: the enter point (%s) was never reached: nothing was checked\n", o.enterName())
+	}
+
+	exit := res.ExitStatus
+	if res.Interrupted {
+		if s, ok := caught.(syscall.Signal); ok {
+			exit = 128 + int(s)
+		}
+	}
+	wd, _ := os.Getwd()
+	rep := collector.Report(report.Meta{
+		Version:    "captrace " + version,
+		Platform:   runtime.GOOS + "/" + runtime.GOARCH,
+		Mode:       o.modeName(),
+		Enter:      o.enterName(),
+		Command:    append([]string{o.program}, o.args...),
+		ExitStatus: exit,
+		Dir:        wd,
+	})
+	rep.Summary.Processes = res.Processes
+
+	if err := writeReport(o, rep, stderr); err != nil {
+		fmt.Fprintf(stderr, "captrace: %v\n", err)
+		return tracer.StatusFailure
+	}
+	if report.GateFails(stderr, baseline, rep, o.failOn) {
+		return 3
+	}
+	return exit
+}
+
+func writeReport(o *traceOptions, rep *report.Report, stderr io.Writer) error {
+	textOpts := report.Options{Verbose: o.verbose}
+	if o.output == "" {
+		if o.format == "text" {
+			return report.WriteText(stderr, rep, textOpts)
+		}
+		return report.Write(stderr, o.format, rep, textOpts)
+	}
+	return report.WriteFile(o.output, o.format, rep, textOpts)
+}
+
+// failure prints a tracer error and picks the exit status.
+func failure(stderr io.Writer, err error) int {
+	if te, ok := err.(*tracer.Error); ok {
+		fmt.Fprintln(stderr, te.Msg)
+		return te.Status
+	}
+	fmt.Fprintf(stderr, "captrace: %v\n", err)
+	return tracer.StatusFailure
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/tracer"
+)
+
+// runPolicy prints the capability-mode rules captrace applies.
+func runPolicy(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("captrace policy", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	osName := fs.String("os", runtime.GOOS, "")
+	format := fs.String("format", "text", "")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "captrace policy: %v\nusage: captrace policy [--os=linux|freebsd] [--format=text|json]\n", err)
+		return tracer.StatusUsage
+	}
+	var table *capmode.Table
+	switch *osName {
+	case "linux":
+		table = capmode.Linux()
+	case "freebsd":
+		table = capmode.FreeBSD()
+	default:
+		fmt.Fprintf(stderr, "captrace policy: --os=%s: want linux or freebsd\n", *osName)
+		return tracer.StatusUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "captrace policy: --format=%s: want text or json\n", *format)
+		return tracer.StatusUsage
+	}
+	if err := capmode.WritePolicy(stdout, table, *format); err != nil {
+		fmt.Fprintf(stderr, "captrace policy: %v\n", err)
+		return tracer.StatusFailure
+	}
+	return 0
+}

@@ -1,0 +1,80 @@
+// Package symbolize turns a stopped thread's registers into a call stack and
+// program counters into functions, files and lines.
+//
+// It owns module maps (/proc/PID/maps on Linux, PT_VM_ENTRY records on
+// FreeBSD), CFI unwinding (.eh_frame, .debug_frame, through Delve's
+// pkg/dwarf/frame and pkg/dwarf/op) with a frame-pointer fallback, and
+// symbolization (Delve's pkg/dwarf/line, inlined subroutines, .gopclntab,
+// ELF .symtab/.dynsym, separate debug files). Unwind must run while the
+// thread is stopped; Symbolize runs later, on another goroutine, from the
+// PCs and the module map captured at the stop. symbolize never drives
+// ptrace itself: memory comes through the Memory interface.
+package symbolize
+
+// Memory reads the traced process's address space (process_vm_readv on
+// Linux, PT_IO on FreeBSD).
+type Memory interface {
+	ReadMemory(addr uint64, p []byte) error
+}
+
+// Regs holds the registers an unwinder needs, indexed by DWARF register
+// number (amd64: 0 rax, 1 rdx, 2 rcx, 3 rbx, 4 rsi, 5 rdi, 6 rbp, 7 rsp,
+// 8-15 r8-r15, 16 rip = the return-address column).
+type Regs [17]uint64
+
+// DWARF register numbers of amd64 used by name.
+const (
+	RegRBP = 6
+	RegRSP = 7
+	RegRIP = 16
+)
+
+// PC is one frame's program counter as the unwinder found it.
+type PC struct {
+	Addr uint64
+	// Exact is true when Addr is the instruction being executed (a frame
+	// interrupted by a signal); false when it is a return address, or the
+	// address after a syscall instruction, and is looked up at Addr-1.
+	Exact bool
+}
+
+// LookupAddr is the address whose line and function the frame is in.
+func (p PC) LookupAddr() uint64 {
+	if p.Exact || p.Addr == 0 {
+		return p.Addr
+	}
+	return p.Addr - 1
+}
+
+// Frame is one symbolized frame. A PC inside inlined code yields several
+// frames, innermost first, all with the same PC and Inlined set on all but
+// the last.
+type Frame struct {
+	PC       uint64
+	Module   string // path of the mapped file ("[vdso]" for the vDSO)
+	Function string // demangled; "module+0xoff" of the enclosing function when nothing names it
+	File     string
+	Line     int
+	Inlined  bool
+}
+
+// The rest of the contract (filled in by the symbolize work):
+//
+//	type Module struct{ Path string; Start, End, Offset, Bias uint64; ... }
+//	type ModuleMap struct{ ... }                 // immutable snapshot, safe to share
+//	func ReadMaps(pid int) (*ModuleMap, error)   // /proc/PID/maps (Linux)
+//	func ParseMaps(r io.Reader) (*ModuleMap, error)
+//	func (m *ModuleMap) Find(pc uint64) *Module
+//
+//	type Cache struct{ ... }                     // parsed modules, by path+inode+mtime or build-id; concurrency-safe
+//	func NewCache(debugDirs []string) *Cache
+//
+//	type Unwinder struct{ ... }                  // used on the ptrace thread only
+//	func NewUnwinder(c *Cache) *Unwinder
+//	// Unwind walks the stack; missed reports a PC outside every module of mm
+//	// (a dlopen since the map was read): re-read the map and unwind again.
+//	func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs []PC, missed bool)
+//
+//	type Symbolizer struct{ ... }                // safe for concurrent use; memoizes per module+PC
+//	func NewSymbolizer(c *Cache) *Symbolizer
+//	func (s *Symbolizer) Symbolize(mm *ModuleMap, pc PC) []Frame

@@ -1,0 +1,44 @@
+/*
+ * threads: N threads each make M violating opens from one call site; the
+ * report must count exactly N*M.
+ *
+ * usage: threads N M
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "capsicum_stub.h"
+
+static int per_thread;
+
+__attribute__((noinline)) static void violate(void)
+{
+	close(open("/nonexistent/captrace-thread", O_RDONLY)); /* SITE:thread_open */
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < per_thread; i++)
+		violate();
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3)
+		return 2;
+	int n = atoi(argv[1]);
+	per_thread = atoi(argv[2]);
+	pthread_t *t = calloc((size_t)n, sizeof *t);
+	cap_enter();
+	for (int i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, worker, NULL);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}

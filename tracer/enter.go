@@ -1,0 +1,175 @@
+package tracer
+
+import (
+	"debug/elf"
+	"debug/gosym"
+	"fmt"
+	"io"
+	"path/filepath"
+)
+
+// enterPlan is how a session finds its enter point, decided before the
+// program starts (so an unknown symbol is a usage error, not a late
+// surprise) and carried out after the dynamic loader has mapped the
+// program's libraries, when every symbol has an address.
+type enterPlan struct {
+	atExec bool // capability mode from the first instruction of PROGRAM
+	// symbols to break on: the first one reached enters capability mode.
+	symbols []string
+	// viaLibcStartMain: a stripped C program's main is the first argument
+	// of __libc_start_main (glibc's csu/libc-start.c), read when it is hit.
+	viaLibcStartMain bool
+	// goMain is main.main's address in a Go program whose symbol table was
+	// stripped, found through .gopclntab (link-time, before load bias).
+	goMain uint64
+	what   string // for messages: "cap_enter", "main", ...
+}
+
+// capEnterNames are the functions whose first call is the default enter
+// point: libc's cap_enter(2) wrapper and capsicum_helpers.h's caph_enter.
+var capEnterNames = []string{"cap_enter", "caph_enter"}
+
+// planEnter decides the enter point of the program at exePath.
+func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
+	if point == EnterExec {
+		return enterPlan{atExec: true, what: "exec"}, nil
+	}
+	f, err := elf.Open(exePath)
+	if err != nil {
+		return enterPlan{}, errorf(StatusNotExecutable, "captrace: %s: not a valid ELF file: %v", exePath, err)
+	}
+	defer f.Close()
+	names := elfFunctionNames(f)
+	switch point {
+	case "", EnterCapEnter:
+		var found []string
+		for _, n := range capEnterNames {
+			if names[n] {
+				found = append(found, n)
+			}
+		}
+		if len(found) > 0 {
+			return enterPlan{symbols: found, what: found[0]}, nil
+		}
+		fmt.Fprintf(warn, "captrace: %s calls neither cap_enter nor caph_enter; capability mode starts at main\n", filepath.Base(exePath))
+		return planMain(f, names, exePath)
+	case EnterMain:
+		return planMain(f, names, exePath)
+	}
+	if !names[point] {
+		return enterPlan{}, errorf(StatusUsage, "captrace: --enter=%s: %s has no function %q", point, exePath, point)
+	}
+	return enterPlan{symbols: []string{point}, what: point}, nil
+}
+
+func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, error) {
+	if isGo(f) {
+		if names["main.main"] {
+			return enterPlan{symbols: []string{"main.main"}, what: "main.main"}, nil
+		}
+		if addr := goMainFromPclntab(f); addr != 0 {
+			return enterPlan{goMain: addr, what: "main.main"}, nil
+		}
+		return enterPlan{}, errorf(StatusFailure, "captrace: %s: cannot find main.main; use --enter=exec", exePath)
+	}
+	if names["main"] {
+		return enterPlan{symbols: []string{"main"}, what: "main"}, nil
+	}
+	if names["__libc_start_main"] {
+		return enterPlan{viaLibcStartMain: true, what: "main"}, nil
+	}
+	return enterPlan{}, errorf(StatusFailure, "captrace: %s: stripped and static, main cannot be found; use --enter=exec or --enter=SYMBOL", exePath)
+}
+
+// elfFunctionNames lists the functions a program defines or imports; an
+// imported one (cap_enter from libc) is resolved in its library later.
+func elfFunctionNames(f *elf.File) map[string]bool {
+	names := map[string]bool{}
+	add := func(syms []elf.Symbol) {
+		for _, s := range syms {
+			if elf.ST_TYPE(s.Info) == elf.STT_FUNC || (s.Section == elf.SHN_UNDEF && s.Name != "") {
+				names[s.Name] = true
+			}
+		}
+	}
+	if syms, err := f.Symbols(); err == nil {
+		add(syms)
+	}
+	if syms, err := f.DynamicSymbols(); err == nil {
+		add(syms)
+	}
+	return names
+}
+
+func isGo(f *elf.File) bool {
+	return f.Section(".gopclntab") != nil || f.Section(".go.buildinfo") != nil
+}
+
+// goMainFromPclntab finds main.main in a Go binary built with -s -w, whose
+// .symtab is gone but whose runtime function table stays.
+func goMainFromPclntab(f *elf.File) uint64 {
+	sec, text := f.Section(".gopclntab"), f.Section(".text")
+	if sec == nil || text == nil {
+		return 0
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return 0
+	}
+	table, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr))
+	if err != nil {
+		return 0
+	}
+	if fn := table.LookupFunc("main.main"); fn != nil {
+		return fn.Entry
+	}
+	return 0
+}
+
+// loadedModule is one mapped ELF file with its load bias.
+type loadedModule struct {
+	path string
+	bias uint64
+}
+
+// resolveSymbol finds a defined function named name in the loaded modules,
+// the program first (its definition wins, as in symbol interposition).
+func resolveSymbol(modules []loadedModule, name string) (uint64, bool) {
+	for _, m := range modules {
+		f, err := elf.Open(m.path)
+		if err != nil {
+			continue
+		}
+		addr, ok := definedFunction(f, name)
+		f.Close()
+		if ok {
+			return addr + m.bias, true
+		}
+	}
+	return 0, false
+}
+
+func definedFunction(f *elf.File, name string) (uint64, bool) {
+	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, err := get()
+		if err != nil {
+			continue
+		}
+		for _, s := range syms {
+			if s.Name == name && s.Section != elf.SHN_UNDEF && s.Value != 0 && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+				return s.Value, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// elfEntry is the program's entry point before load bias.
+func elfEntry(path string) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return f.Entry, nil
+}

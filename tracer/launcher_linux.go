@@ -1,0 +1,72 @@
+package tracer
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/captrace/captrace/capmode"
+)
+
+// launcherArg marks captrace's re-execution of itself as the launcher:
+// /proc/self/exe launcherArg PROGRAM ARGV0 ARG...
+const launcherArg = "__captrace_launcher__"
+
+func init() {
+	// The filter is per thread and the same thread must exec, so the
+	// launcher's main goroutine stays on the main thread, which is also the
+	// thread-group leader (an exec from it keeps the pid).
+	if isLauncher() {
+		runtime.LockOSThread()
+	}
+}
+
+func isLauncher() bool { return len(os.Args) > 1 && os.Args[1] == launcherArg }
+
+// MaybeRunLauncher runs the launcher and never returns when captrace was
+// started as one; otherwise it returns at once. main calls it first.
+func MaybeRunLauncher() {
+	if !isLauncher() {
+		return
+	}
+	if len(os.Args) < 4 {
+		fmt.Fprintln(os.Stderr, "captrace: launcher: missing program")
+		os.Exit(StatusFailure)
+	}
+	program, argv := os.Args[2], os.Args[3:]
+	if err := installFilter(); err != nil {
+		fmt.Fprintf(os.Stderr, "captrace: cannot install the seccomp filter: %v\n", err)
+		os.Exit(StatusFailure)
+	}
+	err := syscall.Exec(program, argv, os.Environ())
+	// The parent checked the program; this is a race or an odd file.
+	fmt.Fprintf(os.Stderr, "captrace: %s: %v\n", program, err)
+	if err == syscall.ENOENT {
+		os.Exit(StatusNotFound)
+	}
+	os.Exit(StatusNotExecutable)
+}
+
+func installFilter() error {
+	raw, err := bpf.Assemble(seccompFilter(auditArch, capmode.Linux().AlwaysAllowed()))
+	if err != nil {
+		return err
+	}
+	// Without NO_NEW_PRIVS an unprivileged process may not install a filter
+	// (seccomp(2)); it also keeps setuid programs from gaining privileges
+	// under a tracer.
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("PR_SET_NO_NEW_PRIVS: %w", err)
+	}
+	prog := unix.SockFprog{Len: uint16(len(raw)), Filter: (*unix.SockFilter)(unsafe.Pointer(&raw[0]))}
+	if _, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&prog))); errno != 0 {
+		return errno
+	}
+	runtime.KeepAlive(raw)
+	return nil
+}

@@ -1,0 +1,45 @@
+package tracer
+
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/captrace/captrace/symbolize"
+)
+
+// The linux/amd64 details of a stopped thread: where the syscall number,
+// arguments and result live, and the trap instruction.
+
+// breakpointInsn is int3; after it traps, rip is one past it.
+var breakpointInsn = []byte{0xCC}
+
+func syscallNr(r *unix.PtraceRegs) int { return int(int64(r.Orig_rax)) }
+
+func syscallArgs(r *unix.PtraceRegs) [6]uint64 {
+	return [6]uint64{r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8, r.R9}
+}
+
+// skipSyscall makes the kernel skip the call at a seccomp stop and return
+// -errno instead (seccomp(2): "the tracer can skip the system call by
+// changing the system call number to -1").
+func skipSyscall(r *unix.PtraceRegs, errno unix.Errno) {
+	r.Orig_rax = ^uint64(0)
+	r.Rax = uint64(-int64(errno))
+}
+
+func programCounter(r *unix.PtraceRegs) uint64        { return r.Rip }
+func setProgramCounter(r *unix.PtraceRegs, pc uint64) { r.Rip = pc }
+
+// firstArg is the first integer argument of a function just called.
+func firstArg(r *unix.PtraceRegs) uint64 { return r.Rdi }
+
+// unwindRegs lays the registers out by DWARF number (System V amd64 psABI,
+// figure 3.36) for the unwinder.
+func unwindRegs(r *unix.PtraceRegs) symbolize.Regs {
+	return symbolize.Regs{
+		0: r.Rax, 1: r.Rdx, 2: r.Rcx, 3: r.Rbx, 4: r.Rsi, 5: r.Rdi, 6: r.Rbp, 7: r.Rsp,
+		8: r.R8, 9: r.R9, 10: r.R10, 11: r.R11, 12: r.R12, 13: r.R13, 14: r.R14, 15: r.R15,
+		16: r.Rip,
+	}
+}
+
+const auditArch = unix.AUDIT_ARCH_X86_64

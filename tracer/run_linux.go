@@ -1,0 +1,487 @@
+package tracer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/symbolize"
+)
+
+// ptraceOptions: follow every thread, child and exec; stop at the seccomp
+// filter's RET_TRACE; and never let a launched program outlive captrace.
+const ptraceOptions = unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEFORK |
+	unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_TRACEEXEC |
+	unix.PTRACE_O_TRACESECCOMP | unix.PTRACE_O_EXITKILL
+
+// Run starts cfg.Program under the launcher and traces it until every
+// traced process has exited or cfg.Stop is closed.
+func Run(cfg Config) (Result, error) {
+	path, err := resolveProgram(cfg.Program)
+	if err != nil {
+		return Result{}, err
+	}
+	if cfg.Warnings == nil {
+		cfg.Warnings = io.Discard
+	}
+	plan, err := planEnter(path, cfg.Enter, cfg.Warnings)
+	if err != nil {
+		return Result{}, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return Result{}, errorf(StatusFailure, "captrace: cannot find its own executable: %v", err)
+	}
+	if cfg.Cache == nil {
+		cfg.Cache = symbolize.NewCache(cfg.DebugDirs)
+	}
+	s := &linuxSession{
+		cfg:      cfg,
+		plan:     plan,
+		table:    capmode.Linux(),
+		unwinder: symbolize.NewUnwinder(cfg.Cache),
+		state:    newSessionState(),
+		expected: map[int]bool{},
+		orphans:  map[int]unix.WaitStatus{},
+		live:     map[int]bool{},
+	}
+	argv := append([]string{self, launcherArg, path, cfg.Program}, cfg.Args...)
+
+	// Every ptrace request must come from the thread that started the
+	// tracee, so the whole session runs on one locked thread. The thread
+	// is not unlocked: it is dropped when the goroutine ends.
+	type outcome struct {
+		res Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		runtime.LockOSThread()
+		res, err := s.run(self, argv)
+		done <- outcome{res, err}
+	}()
+	if cfg.Stop != nil {
+		go func() {
+			select {
+			case <-cfg.Stop:
+				s.interrupt()
+			case <-s.finished():
+			}
+		}()
+	}
+	o := <-done
+	return o.res, o.err
+}
+
+// linuxSession is one traced program and its descendants.
+type linuxSession struct {
+	cfg      Config
+	plan     enterPlan
+	table    *capmode.Table
+	unwinder *symbolize.Unwinder
+	state    *sessionState
+
+	root         int
+	rootStatus   int
+	rootExeced   bool
+	enterReached bool
+
+	// expected: threads and children announced by a clone/fork event whose
+	// first SIGSTOP is still to come (and must be swallowed).
+	expected map[int]bool
+	// orphans: new tracees that stopped before the event announcing them.
+	orphans map[int]unix.WaitStatus
+
+	mu          sync.Mutex
+	live        map[int]bool // pids to kill on interrupt
+	interrupted bool
+	doneCh      chan struct{}
+	doneOnce    sync.Once
+}
+
+// linuxProcess is the Linux backend's data about one traced process.
+type linuxProcess struct {
+	maps        *symbolize.ModuleMap
+	mem         symbolize.Memory
+	breakpoints map[uint64]*linuxBreakpoint
+	// quiet: a child under --no-follow. It must stay traced (an untraced
+	// process gets ENOSYS from SECCOMP_RET_TRACE) but is not reported.
+	quiet bool
+	// plan is how this image finds its enter point.
+	plan enterPlan
+}
+
+// breakpointRole is what reaching a breakpoint means.
+type breakpointRole int
+
+const (
+	roleEntry         breakpointRole = iota // the loader is done: resolve the enter symbols
+	roleLibcStartMain                       // its first argument is main
+	roleEnter                               // capability mode begins
+)
+
+type linuxBreakpoint struct {
+	breakpoint
+	role breakpointRole
+}
+
+func (s *linuxSession) finished() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.doneCh == nil {
+		s.doneCh = make(chan struct{})
+	}
+	return s.doneCh
+}
+
+func (s *linuxSession) markFinished() {
+	ch := s.finished()
+	s.doneOnce.Do(func() { close(ch) })
+}
+
+// interrupt kills every launched process; the wait loop then reaps them.
+func (s *linuxSession) interrupt() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.interrupted = true
+	for pid := range s.live {
+		unix.Kill(pid, unix.SIGKILL)
+	}
+}
+
+func (s *linuxSession) setLive(pid int, alive bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if alive {
+		s.live[pid] = true
+		if s.interrupted {
+			unix.Kill(pid, unix.SIGKILL)
+		}
+	} else {
+		delete(s.live, pid)
+	}
+}
+
+func (s *linuxSession) run(self string, argv []string) (Result, error) {
+	defer s.markFinished()
+	proc, err := os.StartProcess(self, argv, &os.ProcAttr{
+		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
+		Sys:   &syscall.SysProcAttr{Ptrace: true},
+	})
+	if err != nil {
+		return Result{}, startError(err)
+	}
+	s.root = proc.Pid
+	s.setLive(s.root, true)
+	// The launcher stops with SIGTRAP at its own exec (PTRACE_TRACEME).
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(s.root, &ws, unix.WALL, nil); err != nil {
+		return Result{}, errorf(StatusFailure, "captrace: waiting for the launcher: %v", err)
+	}
+	if !ws.Stopped() {
+		return Result{}, errorf(StatusFailure, "captrace: the launcher did not start (status %#x)", uint32(ws))
+	}
+	if err := unix.PtraceSetOptions(s.root, ptraceOptions); err != nil {
+		unix.Kill(s.root, unix.SIGKILL)
+		return Result{}, errorf(StatusFailure, "captrace: cannot set ptrace options: %v", err)
+	}
+	p := s.state.addProcess(s.root, self, nil)
+	p.backend = &linuxProcess{}
+	s.resume(s.root, 0)
+	s.loop()
+	return Result{
+		ExitStatus:   s.rootStatus,
+		Processes:    s.state.seen,
+		Interrupted:  s.interrupted,
+		EnterReached: s.enterReached,
+	}, nil
+}
+
+func startError(err error) error {
+	if errors.Is(err, unix.EPERM) {
+		return errorf(StatusFailure, "captrace: not allowed to trace (ptrace: %v); is captrace itself traced, or ptrace disabled by a container or kernel.yama.ptrace_scope?", unix.EPERM)
+	}
+	return errorf(StatusFailure, "captrace: cannot start the launcher: %v", err)
+}
+
+// loop waits for every stop of every tracee until none is left.
+func (s *linuxSession) loop() {
+	for {
+		var ws unix.WaitStatus
+		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil { // ECHILD: nothing left to trace
+			return
+		}
+		switch {
+		case ws.Exited() || ws.Signaled():
+			s.onDeath(tid, ws)
+		case ws.Stopped():
+			s.onStop(tid, ws)
+		}
+	}
+}
+
+func (s *linuxSession) onDeath(tid int, ws unix.WaitStatus) {
+	delete(s.expected, tid)
+	delete(s.orphans, tid)
+	p, gone := s.state.threadExited(tid)
+	if !gone {
+		return
+	}
+	s.setLive(p.pid, false)
+	if p.pid == s.root {
+		if ws.Exited() {
+			s.rootStatus = ws.ExitStatus()
+		} else {
+			s.rootStatus = 128 + int(ws.Signal())
+		}
+	}
+}
+
+func (s *linuxSession) onStop(tid int, ws unix.WaitStatus) {
+	sig := ws.StopSignal()
+	event := int(uint32(ws) >> 16)
+	if sig == unix.SIGTRAP && event != 0 {
+		s.onEvent(tid, event)
+		return
+	}
+	p := s.state.process(tid)
+	if p == nil {
+		// A new thread or child reported its first stop before its parent
+		// reported creating it: hold it until then.
+		s.orphans[tid] = ws
+		return
+	}
+	if s.expected[tid] && sig == unix.SIGSTOP {
+		delete(s.expected, tid)
+		s.resume(tid, 0)
+		return
+	}
+	if sig == unix.SIGTRAP && s.onBreakpoint(tid, p) {
+		return
+	}
+	s.resume(tid, int(sig))
+}
+
+func (s *linuxSession) onEvent(tid, event int) {
+	switch event {
+	case unix.PTRACE_EVENT_SECCOMP:
+		s.onSeccomp(tid)
+		return
+	case unix.PTRACE_EVENT_CLONE, unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK:
+		if msg, err := unix.PtraceGetEventMsg(tid); err == nil {
+			s.onNewTask(tid, int(msg), event == unix.PTRACE_EVENT_CLONE)
+		}
+	case unix.PTRACE_EVENT_EXEC:
+		s.onExec(tid)
+	}
+	s.resume(tid, 0)
+}
+
+// onNewTask registers a thread or child that tid created. A clone event
+// can still create a process (clone without CLONE_THREAD), so the kernel's
+// own view decides: a thread shares its creator's thread group.
+func (s *linuxSession) onNewTask(parentTid, child int, cloneEvent bool) {
+	parent := s.state.process(parentTid)
+	if parent == nil {
+		return
+	}
+	if cloneEvent && threadGroupOf(child) == parent.pid {
+		s.state.addThread(child, parent)
+	} else {
+		p := s.state.addProcess(child, parent.exe, parent)
+		pb := parent.backend.(*linuxProcess)
+		// The child's memory is a copy of its parent's: same maps, and the
+		// same breakpoint bytes, which must be handled in it too.
+		cb := &linuxProcess{maps: pb.maps, quiet: pb.quiet || s.cfg.NoFollow, breakpoints: map[uint64]*linuxBreakpoint{}}
+		for a, bp := range pb.breakpoints {
+			cb.breakpoints[a] = bp
+		}
+		p.backend = cb
+		s.setLive(child, true)
+	}
+	if _, ok := s.orphans[child]; ok {
+		delete(s.orphans, child)
+		s.resume(child, 0)
+	} else {
+		s.expected[child] = true
+	}
+}
+
+// threadGroupOf reads the thread group (process) id of a task.
+func threadGroupOf(tid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", tid))
+	if err != nil {
+		return -1
+	}
+	var tgid int
+	for _, line := range splitLines(data) {
+		if n, _ := fmt.Sscanf(line, "Tgid:\t%d", &tgid); n == 1 {
+			return tgid
+		}
+	}
+	return -1
+}
+
+func splitLines(b []byte) []string {
+	var out []string
+	start := 0
+	for i, c := range b {
+		if c == '\n' {
+			out = append(out, string(b[start:i]))
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// onExec: the process now runs a new image. Linux reports the exec at the
+// thread-group leader's id even when another thread called execve; the
+// event message holds the caller's former id.
+func (s *linuxSession) onExec(tid int) {
+	former, _ := unix.PtraceGetEventMsg(tid)
+	p := s.state.process(tid)
+	if p == nil {
+		p = s.state.process(int(former))
+	}
+	if p == nil {
+		return
+	}
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", tid))
+	s.state.execed(p, exe)
+	old := p.backend.(*linuxProcess)
+	lp := &linuxProcess{quiet: old.quiet, breakpoints: map[uint64]*linuxBreakpoint{}}
+	p.backend = lp
+	if p.inCapMode {
+		return
+	}
+	plan := s.plan
+	if s.rootExeced || tid != s.root {
+		// A later image: find its own enter point, quietly.
+		var err error
+		if plan, err = planEnter(exe, s.cfg.Enter, io.Discard); err != nil {
+			return
+		}
+	}
+	s.rootExeced = true
+	if plan.atExec {
+		s.enterCapMode(p)
+		return
+	}
+	entry, err := elfEntry(exe)
+	if err != nil {
+		return
+	}
+	s.setBreakpoint(tid, lp, entry+s.exeBias(p), roleEntry, "entry")
+	lp.plan = plan
+}
+
+func (s *linuxSession) enterCapMode(p *process) {
+	p.inCapMode = true
+	s.enterReached = true
+}
+
+// onSeccomp decides one trapped syscall. This is the hot path: allowed
+// calls return after one register read.
+func (s *linuxSession) onSeccomp(tid int) {
+	p := s.state.process(tid)
+	if p == nil || !p.inCapMode || p.backend.(*linuxProcess).quiet {
+		s.resume(tid, 0)
+		return
+	}
+	lp := p.backend.(*linuxProcess)
+	var regs unix.PtraceRegs
+	if err := unix.PtraceGetRegs(tid, &regs); err != nil {
+		s.resume(tid, 0)
+		return
+	}
+	call := capmode.Call{Nr: syscallNr(&regs), Args: syscallArgs(&regs)}
+	tr := &tracee{pid: p.pid, mem: s.memory(p.pid, lp)}
+	var verdict capmode.Verdict
+	name := ""
+	if data, _ := unix.PtraceGetEventMsg(tid); data == traceForeign {
+		verdict = foreignABIVerdict
+		name = fmt.Sprintf("syscall_%d(foreign ABI)", call.Nr)
+	} else {
+		verdict = s.table.Check(call, tr)
+		name = s.table.Name(call.Nr)
+	}
+	if !verdict.Violation() {
+		s.resume(tid, 0)
+		return
+	}
+	stack := s.unwind(p, lp, &regs)
+	args := s.table.Decode(call, tr)
+	if s.cfg.Mode == Enforce {
+		errno := s.cfg.ErrnoCapMode
+		if verdict.Outcome == capmode.NotCapable {
+			errno = s.cfg.ErrnoNotCapable
+		}
+		skipSyscall(&regs, unix.Errno(errno))
+		unix.PtraceSetRegs(tid, &regs)
+	}
+	s.resume(tid, 0)
+	if s.cfg.OnViolation != nil {
+		s.cfg.OnViolation(report.Event{
+			Pid: p.pid, Tid: tid, Syscall: name, Args: args,
+			Verdict: verdict, Stack: stack, Maps: lp.maps,
+		})
+	}
+}
+
+var foreignABIVerdict = capmode.Verdict{
+	Outcome: capmode.CapMode,
+	Kind:    capmode.KindSyscall,
+	Reason:  "a syscall through another ABI (int 0x80 or x32) cannot be checked and has no FreeBSD counterpart",
+	Hint:    "use the native 64-bit syscall ABI",
+}
+
+// unwind walks the stopped thread's stack. A PC outside every known module
+// means the map is stale (dlopen since it was read): read it again once.
+func (s *linuxSession) unwind(p *process, lp *linuxProcess, regs *unix.PtraceRegs) []symbolize.PC {
+	depth := s.cfg.Depth
+	if depth <= 0 {
+		depth = 64
+	}
+	if lp.maps == nil {
+		s.refreshMaps(p.pid, lp)
+	}
+	if lp.maps == nil {
+		return []symbolize.PC{{Addr: programCounter(regs)}}
+	}
+	mem := s.memory(p.pid, lp)
+	pcs, missed := s.unwinder.Unwind(lp.maps, unwindRegs(regs), mem, depth)
+	if missed {
+		s.refreshMaps(p.pid, lp)
+		pcs, _ = s.unwinder.Unwind(lp.maps, unwindRegs(regs), mem, depth)
+	}
+	return pcs
+}
+
+func (s *linuxSession) refreshMaps(pid int, lp *linuxProcess) {
+	if mm, err := symbolize.ReadMaps(pid); err == nil {
+		lp.maps = mm
+	}
+}
+
+func (s *linuxSession) memory(pid int, lp *linuxProcess) symbolize.Memory {
+	if lp.mem == nil {
+		lp.mem = symbolize.ProcMemory(pid)
+	}
+	return lp.mem
+}
+
+func (s *linuxSession) resume(tid, sig int) {
+	unix.PtraceCont(tid, sig)
+}

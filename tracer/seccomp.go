@@ -1,0 +1,76 @@
+package tracer
+
+import (
+	"sort"
+
+	"golang.org/x/net/bpf"
+)
+
+// Layout of struct seccomp_data (include/uapi/linux/seccomp.h).
+const (
+	seccompDataNr   = 0
+	seccompDataArch = 4
+)
+
+// Filter return values (include/uapi/linux/seccomp.h), and what captrace
+// puts in SECCOMP_RET_DATA to tell the stops apart.
+const (
+	seccompRetAllow = 0x7fff0000
+	seccompRetTrace = 0x7ff00000
+
+	traceNative  = 0 // a syscall of the filter's architecture
+	traceForeign = 1 // another ABI (int 0x80, x32): numbers mean other calls
+)
+
+// x32 syscalls carry this bit in their number (arch/x86/include/asm/unistd.h).
+const x32SyscallBit = 0x40000000
+
+// seccompFilter builds the classic BPF program the launcher installs: the
+// syscalls of allowed (capability mode allows them whatever their
+// arguments) return SECCOMP_RET_ALLOW and never stop the tracee; every other
+// syscall returns SECCOMP_RET_TRACE so the tracer can decide. The list comes
+// from capmode's table; nothing here names a syscall.
+func seccompFilter(arch uint32, allowed []int) []bpf.Instruction {
+	trace := func(data uint32) bpf.Instruction { return bpf.RetConstant{Val: seccompRetTrace | data} }
+	prog := []bpf.Instruction{
+		bpf.LoadAbsolute{Off: seccompDataArch, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: arch, SkipTrue: 1},
+		trace(traceForeign),
+		bpf.LoadAbsolute{Off: seccompDataNr, Size: 4},
+		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: x32SyscallBit, SkipFalse: 1},
+		trace(traceForeign),
+	}
+	// Sorted ranges, each tested by a block that either decides or falls
+	// through to the next, so no jump ever needs more than 3 instructions
+	// (classic BPF jumps are 8 bits).
+	for _, r := range syscallRanges(allowed) {
+		prog = append(prog,
+			bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: r.hi, SkipTrue: 3},
+			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: r.lo, SkipFalse: 1},
+			bpf.RetConstant{Val: seccompRetAllow},
+			trace(traceNative),
+		)
+	}
+	return append(prog, trace(traceNative))
+}
+
+type syscallRange struct{ lo, hi uint32 }
+
+// syscallRanges folds syscall numbers into sorted inclusive ranges.
+func syscallRanges(nrs []int) []syscallRange {
+	sorted := append([]int(nil), nrs...)
+	sort.Ints(sorted)
+	var out []syscallRange
+	for _, nr := range sorted {
+		if nr < 0 {
+			continue
+		}
+		n := uint32(nr)
+		if len(out) > 0 && (out[len(out)-1].hi == n || out[len(out)-1].hi+1 == n) {
+			out[len(out)-1].hi = n
+			continue
+		}
+		out = append(out, syscallRange{n, n})
+	}
+	return out
+}

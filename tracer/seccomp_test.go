@@ -1,0 +1,69 @@
+package tracer
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"golang.org/x/net/bpf"
+)
+
+// runFilter runs the filter on a seccomp_data for (arch, nr). x/net/bpf's
+// VM loads words big-endian, so the test lays the fields out that way; the
+// kernel reads the same fields in native order.
+func runFilter(t *testing.T, prog []bpf.Instruction, arch uint32, nr uint32) uint32 {
+	t.Helper()
+	vm, err := bpf.NewVM(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 64)
+	binary.BigEndian.PutUint32(data[seccompDataNr:], nr)
+	binary.BigEndian.PutUint32(data[seccompDataArch:], arch)
+	ret, err := vm.Run(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uint32(ret)
+}
+
+func TestSeccompFilter(t *testing.T) {
+	const arch = 0xc000003e
+	allowed := []int{0, 1, 2, 3, 9, 10, 11, 60, 231, 202}
+	prog := seccompFilter(arch, allowed)
+	if _, err := bpf.Assemble(prog); err != nil {
+		t.Fatal(err)
+	}
+	isAllowed := map[uint32]bool{}
+	for _, n := range allowed {
+		isAllowed[uint32(n)] = true
+	}
+	for nr := uint32(0); nr < 460; nr++ {
+		want := uint32(seccompRetTrace | traceNative)
+		if isAllowed[nr] {
+			want = seccompRetAllow
+		}
+		if got := runFilter(t, prog, arch, nr); got != want {
+			t.Errorf("nr %d: %#x, want %#x", nr, got, want)
+		}
+	}
+	// Another ABI, or an x32 number, always stops, marked foreign.
+	if got := runFilter(t, prog, 0x40000003, 1); got != seccompRetTrace|traceForeign {
+		t.Errorf("i386 write: %#x", got)
+	}
+	if got := runFilter(t, prog, arch, x32SyscallBit|1); got != seccompRetTrace|traceForeign {
+		t.Errorf("x32 write: %#x", got)
+	}
+}
+
+func TestSyscallRanges(t *testing.T) {
+	got := syscallRanges([]int{5, 3, 4, 9, 9, 11, 12, -1})
+	want := []syscallRange{{3, 5}, {9, 9}, {11, 12}}
+	if len(got) != len(want) {
+		t.Fatalf("%v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%v, want %v", got, want)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+// Package tracer starts a program (or attaches to one) and drives it under
+// ptrace, one locked OS thread per session, so that every syscall that can
+// violate capability mode is seen at a stop.
+//
+// On Linux it emulates capability mode: a seccomp-bpf filter derived from
+// capmode's table stops only the syscalls that can violate, and capmode.Check
+// decides each one. On FreeBSD the kernel enforces and PROC_TRAPCAP_CTL
+// raises a SIGTRAP at each ECAPMODE/ENOTCAPABLE return. Either way, for
+// each violation the thread's stack is unwound while it is stopped and the
+// raw PCs are handed to report as an Event; tracer never symbolizes.
+package tracer
+
+import (
+	"io"
+	"syscall"
+
+	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/symbolize"
+)
+
+// Mode says what happens to a violating call.
+type Mode int
+
+const (
+	// Audit records the violation and lets the call run.
+	Audit Mode = iota
+	// Enforce makes the call fail as capability mode would.
+	Enforce
+)
+
+// Enter points with a meaning of their own; any other word is a symbol.
+const (
+	EnterCapEnter = "cap_enter"
+	EnterMain     = "main"
+	EnterExec     = "exec"
+)
+
+// Config is one tracing session.
+type Config struct {
+	Program string   // path as given by the user (resolved through PATH like a shell)
+	Args    []string // argv[1:]
+	Mode    Mode
+	Enter   string // cap_enter (default), main, exec, or a function symbol
+	// ErrnoCapMode and ErrnoNotCapable are returned by denied calls in
+	// Enforce mode on Linux (FreeBSD returns its own).
+	ErrnoCapMode, ErrnoNotCapable syscall.Errno
+	Depth                         int  // frames kept per stack
+	NoFollow                      bool // do not follow forked children
+	DebugDirs                     []string
+
+	// OnViolation receives each violation after the thread has resumed. It
+	// runs on the ptrace thread: it must only hand the event over.
+	OnViolation func(report.Event)
+	// Warnings (one line each, "captrace: ...") go here.
+	Warnings io.Writer
+	// Cache holds parsed modules; the symbolizer on the report side shares
+	// it so each module is parsed once.
+	Cache *symbolize.Cache
+	// Stop, when closed, ends the session: launched programs are killed
+	// and Run returns what was seen so far.
+	Stop <-chan struct{}
+}
+
+// Result is how a session ended.
+type Result struct {
+	ExitStatus int // the program's own status; killed by signal N: 128+N
+	Processes  int // processes seen (the program and its followed children)
+	// Interrupted: the session ended because Stop was closed.
+	Interrupted bool
+	// EnterReached: some process reached the enter point, so calls were
+	// checked at all.
+	EnterReached bool
+}
