@@ -53,7 +53,7 @@ func MaybeRunLauncher() {
 }
 
 func installFilter() error {
-	raw, err := bpf.Assemble(seccompFilter(auditArch, capmode.Linux().AlwaysAllowed()))
+	raw, err := bpf.Assemble(seccompFilter(auditArch, filteredAllowed(capmode.Linux().AlwaysAllowed())))
 	if err != nil {
 		return err
 	}

@@ -396,13 +396,20 @@ func (s *linuxSession) enterCapMode(p *process) {
 // calls return after one register read.
 func (s *linuxSession) onSeccomp(tid int) {
 	p := s.state.process(tid)
-	if p == nil || !p.inCapMode || p.backend.(*linuxProcess).quiet {
+	if p == nil {
 		s.resume(tid, 0)
 		return
 	}
 	lp := p.backend.(*linuxProcess)
 	var regs unix.PtraceRegs
 	if err := unix.PtraceGetRegs(tid, &regs); err != nil {
+		s.resume(tid, 0)
+		return
+	}
+	if isClone(syscallNr(&regs)) {
+		clearUntraced(tid, &regs)
+	}
+	if !p.inCapMode || lp.quiet {
 		s.resume(tid, 0)
 		return
 	}
@@ -466,7 +473,8 @@ func (s *linuxSession) unwind(p *process, lp *linuxProcess, regs *unix.PtraceReg
 		s.refreshMaps(p.pid, lp)
 		pcs, _ = s.unwinder.Unwind(lp.maps, unwindRegs(regs), mem, depth)
 	}
-	return pcs
+	// The unwinder reuses its buffer; the event outlives this stop.
+	return append([]symbolize.PC(nil), pcs...)
 }
 
 func (s *linuxSession) refreshMaps(pid int, lp *linuxProcess) {

@@ -102,6 +102,18 @@ func checkGroups(t *testing.T, r run, want []wantGroup) {
 	}
 }
 
+// withoutModule drops the groups sited in a module whose base name starts
+// with prefix.
+func withoutModule(groups []report.Group, prefix string) []report.Group {
+	var out []report.Group
+	for _, g := range groups {
+		if !strings.HasPrefix(filepath.Base(g.Site.Module), prefix) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // rulesDir makes the scratch tree the rules victim works in.
 func rulesDir(t *testing.T) string {
 	d := filepath.Join(t.TempDir(), "d")
@@ -254,6 +266,10 @@ func TestNoFollow(t *testing.T) {
 func TestExecKeepsCapabilityMode(t *testing.T) {
 	target := victims.C(t, "exec_target", victims.O2)
 	r := captrace(t, victims.C(t, "execer", victims.O2), target)
+	// In audit mode the second image's dynamic loader runs in capability
+	// mode too, and its opens (ld.so.cache, libc.so.6) are violations of
+	// their own, sited in the loader: real, but not this test's subject.
+	r.report.Groups = withoutModule(r.report.Groups, "ld-linux")
 	checkGroups(t, r, []wantGroup{
 		{"openat", "ECAPMODE", "before_exec", "execer.c", "before_exec", 1},
 		{"execve", "ECAPMODE", "main", "execer.c", "execv", 1},

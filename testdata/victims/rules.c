@@ -63,10 +63,12 @@ __attribute__((noinline)) static void signals(pid_t other)
 
 __attribute__((noinline)) static void run_program(void)
 {
-	char *argv[] = {"/bin/true", NULL};
+	/* A program that does not exist: in audit mode the call runs, and a
+	 * program that did start would make violations of its own. */
+	char *argv[] = {"captrace-prog", NULL};
 	pid_t pid = fork(); /* ALLOWED:fork */
 	if (pid == 0) {
-		execve("/bin/true", argv, NULL); /* SITE:execve */
+		execve("/nonexistent/captrace-prog", argv, NULL); /* SITE:execve */
 		_exit(127);
 	}
 	waitpid(pid, NULL, 0);

@@ -1,0 +1,489 @@
+package tracer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/symbolize"
+)
+
+// The byte layouts below are written field by field from the C structs in
+// sys/sys/signal.h and sys/sys/ptrace.h (LP64), not from the Go decoders.
+
+type cSiginfo struct {
+	signo, errno, code, pid int32
+	uid                     uint32
+	status                  int32
+	addr                    uint64
+	value                   uint64
+	syscall                 int32 // _reason._capsicum._syscall
+}
+
+func (s cSiginfo) bytes() []byte {
+	var b bytes.Buffer
+	w := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	w(s.signo)
+	w(s.errno)
+	w(s.code)
+	w(s.pid)
+	w(s.uid)
+	w(s.status)
+	w(s.addr)  // void *si_addr
+	w(s.value) // union sigval
+	w(s.syscall)
+	w([36]byte{}) // rest of the 40-byte _reason union
+	return b.Bytes()
+}
+
+type cLwpinfo struct {
+	lwpid, event, flags int32
+	sigmask, siglist    [4]uint32
+	siginfo             cSiginfo
+	tdname              string
+	childPid            int32
+	code, narg          uint32
+}
+
+func (l cLwpinfo) bytes() []byte {
+	var b bytes.Buffer
+	w := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	w(l.lwpid)
+	w(l.event)
+	w(l.flags)
+	w(l.sigmask)
+	w(l.siglist)
+	w(uint32(0)) // padding: struct __siginfo is 8-aligned (holds a pointer)
+	b.Write(l.siginfo.bytes())
+	var name [20]byte // MAXCOMLEN + 1
+	copy(name[:], l.tdname)
+	w(name)
+	w(l.childPid)
+	w(l.code)
+	w(l.narg)
+	return b.Bytes()
+}
+
+type cVMEntry struct {
+	entry, timestamp   int32
+	start, end, offset uint64
+	prot, pathlen      uint32
+	fileid             int64
+	fsid               uint32
+	path               uint64 // char *
+}
+
+func (e cVMEntry) bytes() []byte {
+	var b bytes.Buffer
+	w := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	w(e.entry)
+	w(e.timestamp)
+	w(e.start)
+	w(e.end)
+	w(e.offset)
+	w(e.prot)
+	w(e.pathlen)
+	w(e.fileid)
+	w(e.fsid)
+	w(uint32(0)) // padding before the pointer
+	w(e.path)
+	return b.Bytes()
+}
+
+func TestSiginfoLayout(t *testing.T) {
+	b := cSiginfo{}.bytes()
+	if len(b) != fbsdSizeofSiginfo {
+		t.Fatalf("siginfo_t is %d bytes, decoder expects %d", len(b), fbsdSizeofSiginfo)
+	}
+}
+
+func TestDecodeSiginfoTrapCap(t *testing.T) {
+	raw := cSiginfo{signo: 5, errno: 94, code: 4, pid: 4242, addr: 0x401234, syscall: 499}.bytes()
+	// si_syscall sits at byte 40, where x/sys/unix has only padding.
+	if got := binary.LittleEndian.Uint32(raw[40:]); got != 499 {
+		t.Fatalf("test layout: si_syscall at 40 = %d", got)
+	}
+	si, err := fbsdDecodeSiginfo(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fbsdSiginfo{Signo: 5, Errno: 94, Code: 4, Pid: 4242, Addr: 0x401234, Syscall: 499}
+	if si != want {
+		t.Errorf("got %+v, want %+v", si, want)
+	}
+	if _, err := fbsdDecodeSiginfo(raw[:79]); err == nil {
+		t.Error("short siginfo decoded without error")
+	}
+}
+
+func TestLwpinfoLayout(t *testing.T) {
+	b := cLwpinfo{}.bytes()
+	if len(b) != fbsdSizeofLwpinfo {
+		t.Fatalf("struct ptrace_lwpinfo is %d bytes, decoder expects %d", len(b), fbsdSizeofLwpinfo)
+	}
+}
+
+func TestDecodeLwpInfo(t *testing.T) {
+	raw := cLwpinfo{
+		lwpid: 100123, event: fbsdPL_EVENT_SIGNAL, flags: fbsdPL_FLAG_SI,
+		sigmask: [4]uint32{1, 2, 3, 4}, siglist: [4]uint32{5, 6, 7, 8},
+		siginfo:  cSiginfo{signo: 5, errno: 93, code: 4, syscall: 499},
+		tdname:   "victim",
+		childPid: 0, code: 0, narg: 0,
+	}.bytes()
+	l, err := fbsdDecodeLwpInfo(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fbsdLwpInfo{
+		Lwpid: 100123, Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI,
+		Siginfo: fbsdSiginfo{Signo: 5, Errno: 93, Code: 4, Syscall: 499},
+		TdName:  "victim",
+	}
+	if l != want {
+		t.Errorf("got %+v\nwant %+v", l, want)
+	}
+
+	raw = cLwpinfo{lwpid: 100200, flags: fbsdPL_FLAG_SCE, code: 499, narg: 4, tdname: "a-nineteen-char-nam"}.bytes()
+	l, _ = fbsdDecodeLwpInfo(raw)
+	if l.SyscallCode != 499 || l.SyscallNarg != 4 || l.TdName != "a-nineteen-char-nam" {
+		t.Errorf("syscall entry: got %+v", l)
+	}
+	raw = cLwpinfo{flags: fbsdPL_FLAG_FORKED | fbsdPL_FLAG_SCX, childPid: 777}.bytes()
+	if l, _ = fbsdDecodeLwpInfo(raw); l.ChildPid != 777 {
+		t.Errorf("fork: child pid %d, want 777", l.ChildPid)
+	}
+	if _, err := fbsdDecodeLwpInfo(raw[:100]); err == nil {
+		t.Error("short ptrace_lwpinfo decoded without error")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	si := func(signo, code int32) fbsdSiginfo { return fbsdSiginfo{Signo: signo, Code: code} }
+	tests := []struct {
+		name string
+		l    fbsdLwpInfo
+		want fbsdStop
+	}{
+		{"TRAP_CAP stop: SIGTRAP, si_code 4, no syscall flags",
+			fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI, Siginfo: fbsdSiginfo{Signo: 5, Code: 4, Errno: 94, Syscall: 5}}, fbsdStopTrapCap},
+		{"breakpoint", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI, Siginfo: si(5, fbsdTRAP_BRKPT)}, fbsdStopBreak},
+		{"a SIGINT for the program", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI, Siginfo: si(2, 0x10001)}, fbsdStopSignal},
+		{"a signal without siginfo", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL}, fbsdStopSignal},
+		{"syscall entry", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SCE, SyscallCode: 5}, fbsdStopSCE},
+		{"syscall exit", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SCX}, fbsdStopSCX},
+		{"exec is reported at the execve's exit", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_EXEC | fbsdPL_FLAG_SCX}, fbsdStopExec},
+		{"parent side of fork", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_FORKED | fbsdPL_FLAG_SCX, ChildPid: 9}, fbsdStopForked},
+		{"parent side of vfork", fbsdLwpInfo{Flags: fbsdPL_FLAG_FORKED | fbsdPL_FLAG_VFORKED | fbsdPL_FLAG_SCX}, fbsdStopForked},
+		{"child's first stop", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_CHILD | fbsdPL_FLAG_SCX | fbsdPL_FLAG_SI, Siginfo: si(17, 0)}, fbsdStopChild},
+		{"new thread", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_BORN | fbsdPL_FLAG_SCX}, fbsdStopBorn},
+		{"exiting thread", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_EXITED}, fbsdStopExited},
+		{"vfork done", fbsdLwpInfo{Flags: fbsdPL_FLAG_VFORK_DONE}, fbsdStopOther},
+	}
+	for _, tt := range tests {
+		if got := fbsdClassify(tt.l); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCallFromRegs(t *testing.T) {
+	regs := [6]uint64{1, 2, 3, 4, 5, 6}
+	tests := []struct {
+		name string
+		nr   int
+		regs [6]uint64
+		want capmode.Call
+	}{
+		{"direct openat", 499, regs, capmode.Call{Nr: 499, Args: regs}},
+		{"syscall(2): number in rdi, arguments shift", fbsdSYS_syscall, [6]uint64{499, 0xffffff9c, 0x1000, 0, 0, 0},
+			capmode.Call{Nr: 499, Args: [6]uint64{0xffffff9c, 0x1000, 0, 0, 0, 0}}},
+		{"__syscall(2): 64-bit number", fbsdSYS___syscall, [6]uint64{37, 1, 0, 0, 0, 0},
+			capmode.Call{Nr: 37, Args: [6]uint64{1, 0, 0, 0, 0, 0}}},
+	}
+	for _, tt := range tests {
+		if got := fbsdCallFromRegs(tt.nr, tt.regs); got != tt.want {
+			t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestScArgs(t *testing.T) {
+	var b bytes.Buffer
+	for _, v := range []uint64{0xffffff9c, 0x7fffffffe000, 0x200, 0o644, 99, 98, 97, 96} {
+		binary.Write(&b, binary.LittleEndian, v)
+	}
+	args := fbsdDecodeScArgs(b.Bytes(), 4)
+	if want := []uint64{0xffffff9c, 0x7fffffffe000, 0x200, 0o644}; !reflect.DeepEqual(args, want) {
+		t.Errorf("got %#x, want %#x", args, want)
+	}
+	c := fbsdCallFromScArgs(499, args)
+	if c.Nr != 499 || c.Args[3] != 0o644 || c.Args[4] != 0 {
+		t.Errorf("call: %+v", c)
+	}
+	if got := fbsdDecodeScArgs(b.Bytes(), 200); len(got) != fbsdMaxSyscallArgs {
+		t.Errorf("narg beyond td_sa.args: %d words", len(got))
+	}
+}
+
+func TestVMEntryStructLayout(t *testing.T) {
+	var e fbsdPtraceVMEntry
+	offsets := []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"pve_entry", unsafe.Offsetof(e.Entry), fbsdVMEntryEntry},
+		{"pve_timestamp", unsafe.Offsetof(e.Timestamp), fbsdVMEntryTimestamp},
+		{"pve_start", unsafe.Offsetof(e.Start), fbsdVMEntryStart},
+		{"pve_end", unsafe.Offsetof(e.End), fbsdVMEntryEnd},
+		{"pve_offset", unsafe.Offsetof(e.Offset), fbsdVMEntryOffset},
+		{"pve_prot", unsafe.Offsetof(e.Prot), fbsdVMEntryProt},
+		{"pve_pathlen", unsafe.Offsetof(e.Pathlen), fbsdVMEntryPathlen},
+		{"pve_fileid", unsafe.Offsetof(e.Fileid), fbsdVMEntryFileid},
+		{"pve_fsid", unsafe.Offsetof(e.Fsid), fbsdVMEntryFsid},
+		{"pve_path", unsafe.Offsetof(e.Path), fbsdVMEntryPath},
+		{"sizeof", unsafe.Sizeof(e), fbsdSizeofVMEntry},
+	}
+	for _, o := range offsets {
+		if o.got != o.want {
+			t.Errorf("%s at %d, C puts it at %d", o.name, o.got, o.want)
+		}
+	}
+	// The Go struct's bytes, as the kernel writes them, are the C layout.
+	e = fbsdPtraceVMEntry{Entry: 3, Timestamp: 7, Start: 0x1000, End: 0x1fff, Offset: 0x2000, Prot: 5, Pathlen: 9, Fileid: 42, Fsid: 0xabcd}
+	goBytes := unsafe.Slice((*byte)(unsafe.Pointer(&e)), unsafe.Sizeof(e))
+	cBytes := cVMEntry{entry: 3, timestamp: 7, start: 0x1000, end: 0x1fff, offset: 0x2000, prot: 5, pathlen: 9, fileid: 42, fsid: 0xabcd}.bytes()
+	if !bytes.Equal(goBytes, cBytes) {
+		t.Errorf("Go struct bytes\n%x\nC layout\n%x", goBytes, cBytes)
+	}
+}
+
+func TestScRemoteStructLayout(t *testing.T) {
+	// struct ptrace_sc_remote { struct ptrace_sc_ret pscr_ret; u_int
+	// pscr_syscall; u_int pscr_nargs; syscallarg_t *pscr_args; }, where
+	// ptrace_sc_ret is { syscallarg_t sr_retval[2]; int sr_error; } (24 bytes).
+	var r fbsdPtraceScRemote
+	if unsafe.Sizeof(r.Ret) != 24 || unsafe.Offsetof(r.Syscall) != 24 ||
+		unsafe.Offsetof(r.Nargs) != 28 || unsafe.Offsetof(r.Args) != 32 || unsafe.Sizeof(r) != 40 {
+		t.Errorf("ptrace_sc_remote layout: ret %d, syscall@%d, nargs@%d, args@%d, size %d",
+			unsafe.Sizeof(r.Ret), unsafe.Offsetof(r.Syscall), unsafe.Offsetof(r.Nargs), unsafe.Offsetof(r.Args), unsafe.Sizeof(r))
+	}
+	if unsafe.Offsetof(r.Ret.Error) != 16 {
+		t.Errorf("sr_error at %d, want 16", unsafe.Offsetof(r.Ret.Error))
+	}
+}
+
+func TestDecodeVMEntries(t *testing.T) {
+	path := func(s string) []byte { b := make([]byte, 1024); copy(b, s); return b }
+	tests := []struct {
+		name string
+		raw  cVMEntry
+		path []byte
+		want fbsdVMEntry
+	}{
+		{"text of the program: pve_end is inclusive",
+			cVMEntry{entry: 1, start: 0x200000, end: 0x200fff, offset: 0, prot: 5, pathlen: 14, fileid: 1234, fsid: 77},
+			path("/usr/bin/prog"),
+			fbsdVMEntry{Start: 0x200000, End: 0x201000, Offset: 0, Prot: 5, Fileid: 1234, Fsid: 77, Path: "/usr/bin/prog"}},
+		{"anonymous memory has pathlen 0",
+			cVMEntry{entry: 2, start: 0x800000, end: 0x80ffff, prot: 3, pathlen: 0},
+			path("stale-bytes"),
+			fbsdVMEntry{Start: 0x800000, End: 0x810000, Prot: 3}},
+		{"libc data mapped at an offset",
+			cVMEntry{entry: 9, start: 0x8010000, end: 0x8011fff, offset: 0x1d0000, prot: 3, pathlen: 17, fileid: 5, fsid: 1},
+			path("/lib/libc.so.7"),
+			fbsdVMEntry{Start: 0x8010000, End: 0x8012000, Offset: 0x1d0000, Prot: 3, Fileid: 5, Fsid: 1, Path: "/lib/libc.so.7"}},
+	}
+	for _, tt := range tests {
+		got, err := fbsdDecodeVMEntry(tt.raw.bytes(), tt.path)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got != tt.want {
+			t.Errorf("%s:\ngot  %+v\nwant %+v", tt.name, got, tt.want)
+		}
+	}
+	if _, err := fbsdDecodeVMEntry(make([]byte, 63), nil); err == nil {
+		t.Error("short ptrace_vm_entry decoded without error")
+	}
+}
+
+func TestMappingsFromVMEntries(t *testing.T) {
+	es := []fbsdVMEntry{
+		{Start: 0x200000, End: 0x201000, Prot: fbsdVM_PROT_READ, Path: "/usr/bin/prog", Fileid: 10, Fsid: 2},
+		{Start: 0x201000, End: 0x203000, Offset: 0x1000, Prot: fbsdVM_PROT_READ | fbsdVM_PROT_EXECUTE, Path: "/usr/bin/prog", Fileid: 10, Fsid: 2},
+		{Start: 0x800000, End: 0x810000, Prot: fbsdVM_PROT_READ | fbsdVM_PROT_WRITE},
+	}
+	want := []symbolize.Mapping{
+		{Start: 0x200000, End: 0x201000, Perm: "r--p", Path: "/usr/bin/prog", Inode: 10, Dev: 2},
+		{Start: 0x201000, End: 0x203000, Offset: 0x1000, Perm: "r-xp", Path: "/usr/bin/prog", Inode: 10, Dev: 2},
+		{Start: 0x800000, End: 0x810000, Perm: "rw-p"},
+	}
+	got := fbsdMappings(es)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	mm := symbolize.NewModuleMap(got)
+	if m := mm.Find(0x201234); m == nil || m.Path != "/usr/bin/prog" {
+		t.Errorf("PC in the program's text: module %+v", m)
+	}
+	if m := mm.Find(0x200100); m != nil {
+		t.Errorf("PC in a non-executable mapping resolved to %s", m.Path)
+	}
+}
+
+// fakePolicy stands in for capmode.FreeBSD(): openat (499) with AT_FDCWD is
+// ECAPMODE, with an absolute path under a descriptor ENOTCAPABLE, and kill
+// (37) of another process ECAPMODE.
+type fakePolicy struct{}
+
+const atFDCWD = 0xffffff9c // AT_FDCWD (-100) as the kernel sees the int
+
+func (fakePolicy) Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict {
+	switch c.Nr {
+	case 499:
+		if c.Args[0] == atFDCWD {
+			return capmode.Verdict{Outcome: capmode.CapMode, Kind: capmode.KindGlobalNamespace, Reason: "AT_FDCWD", Hint: "openat(dirfd)"}
+		}
+		p, _ := tr.ReadString(c.Args[1], 64)
+		if len(p) > 0 && p[0] == '/' {
+			return capmode.Verdict{Outcome: capmode.NotCapable, Kind: capmode.KindPathEscape, Reason: "absolute", Hint: "relative"}
+		}
+	case 37:
+		if int(c.Args[0]) != tr.Pid() {
+			return capmode.Verdict{Outcome: capmode.CapMode, Kind: capmode.KindSignal, Reason: "other process", Hint: "pdkill"}
+		}
+	}
+	return capmode.Verdict{}
+}
+
+func (fakePolicy) Name(nr int) string {
+	return map[int]string{499: "openat", 37: "kill", 3: "read"}[nr]
+}
+
+func (fakePolicy) Decode(c capmode.Call, tr capmode.Tracee) []string {
+	return []string{"decoded"}
+}
+
+// fakeTracee has one string in memory.
+type fakeTracee struct {
+	pid int
+	mem map[uint64]string
+}
+
+func (f fakeTracee) Pid() int { return f.pid }
+func (f fakeTracee) ReadString(addr uint64, max int) (string, error) {
+	if s, ok := f.mem[addr]; ok {
+		return s, nil
+	}
+	return "", errors.New("unmapped")
+}
+func (f fakeTracee) ReadMemory(addr uint64, p []byte) error { return errors.New("unmapped") }
+
+func TestTrapCapVerdict(t *testing.T) {
+	tr := fakeTracee{pid: 4242, mem: map[uint64]string{0x1000: "/etc/passwd", 0x2000: "../x"}}
+	tests := []struct {
+		name     string
+		errno    int32
+		call     capmode.Call
+		ok       bool
+		outcome  capmode.Outcome
+		kind     capmode.Kind
+		reasonIs string // "" to skip
+	}{
+		{"open(\"/etc/passwd\") -> openat(AT_FDCWD): ECAPMODE, table agrees",
+			fbsdECAPMODE, capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}, true, capmode.CapMode, capmode.KindGlobalNamespace, "AT_FDCWD"},
+		{"openat(dirfd, \"/etc/passwd\"): ENOTCAPABLE, table agrees",
+			fbsdENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{3, 0x1000}}, true, capmode.NotCapable, capmode.KindPathEscape, "absolute"},
+		{"openat(dirfd, \"../x\"): ENOTCAPABLE, the kernel decides what the table cannot",
+			fbsdENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{3, 0x2000}}, true, capmode.NotCapable, fbsdKindRights, ""},
+		{"kill(1, 0): ECAPMODE",
+			fbsdECAPMODE, capmode.Call{Nr: 37, Args: [6]uint64{1, 0}}, true, capmode.CapMode, capmode.KindSignal, "other process"},
+		{"read on a descriptor without CAP_READ: rights, not in the table",
+			fbsdENOTCAPABLE, capmode.Call{Nr: 3, Args: [6]uint64{4}}, true, capmode.NotCapable, fbsdKindRights, ""},
+		{"a syscall the table allows but the kernel refused with ECAPMODE",
+			fbsdECAPMODE, capmode.Call{Nr: 3}, true, capmode.CapMode, capmode.KindSyscall, ""},
+		{"table says ECAPMODE, kernel says ENOTCAPABLE: the kernel wins",
+			fbsdENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}, true, capmode.NotCapable, capmode.KindGlobalNamespace, ""},
+		{"any other errno is not a capability failure",
+			13, capmode.Call{Nr: 499}, false, capmode.Allow, "", ""},
+	}
+	for _, tt := range tests {
+		v, ok := fbsdTrapCapVerdict(tt.errno, tt.call, fakePolicy{}, tr)
+		if ok != tt.ok {
+			t.Errorf("%s: ok %v, want %v", tt.name, ok, tt.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if v.Outcome != tt.outcome || v.Kind != tt.kind {
+			t.Errorf("%s: got %v/%q, want %v/%q", tt.name, v.Outcome, v.Kind, tt.outcome, tt.kind)
+		}
+		if tt.reasonIs != "" && v.Reason != tt.reasonIs {
+			t.Errorf("%s: reason %q, want %q", tt.name, v.Reason, tt.reasonIs)
+		}
+		if v.Reason == "" || v.Hint == "" {
+			t.Errorf("%s: reason %q, hint %q: both must be set", tt.name, v.Reason, v.Hint)
+		}
+	}
+}
+
+func TestAuditEntry(t *testing.T) {
+	tests := []struct {
+		name                       string
+		inCapMode, enterAtCapEnter bool
+		nr                         int
+		want                       fbsdEntryAction
+	}{
+		{"before cap_enter everything runs", false, true, 499, fbsdEntryRun},
+		{"cap_enter is the enter point: skip it", false, true, fbsdSYS_cap_enter, fbsdEntryEnter},
+		{"cap_enter with --enter=exec before the enter point: let it be", false, false, fbsdSYS_cap_enter, fbsdEntryRun},
+		{"a second cap_enter: still skipped", true, true, fbsdSYS_cap_enter, fbsdEntryEnter},
+		{"cap_enter after --enter=exec: skipped, stays outside", true, false, fbsdSYS_cap_enter, fbsdEntryEnter},
+		{"cap_getmode in emulated capability mode answers 1", true, true, fbsdSYS_cap_getmode, fbsdEntryGetmode},
+		{"cap_getmode before: runs", false, true, fbsdSYS_cap_getmode, fbsdEntryRun},
+		{"after cap_enter: check", true, true, 499, fbsdEntryCheck},
+	}
+	for _, tt := range tests {
+		if got := fbsdAuditEntry(tt.inCapMode, tt.enterAtCapEnter, tt.nr); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestViolationEvent(t *testing.T) {
+	tr := fakeTracee{pid: 4242}
+	c := capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}
+	v, _ := fbsdTrapCapVerdict(fbsdECAPMODE, c, fakePolicy{}, tr)
+	stack := []symbolize.PC{{Addr: 0x401000}, {Addr: 0x402000}}
+	ev := fbsdViolation(4242, 100777, c, v, fakePolicy{}, tr, stack, nil)
+	if ev.Pid != 4242 || ev.Tid != 100777 || ev.Syscall != "openat" || ev.Verdict.Outcome.Errno() != "ECAPMODE" ||
+		!reflect.DeepEqual(ev.Args, []string{"decoded"}) || len(ev.Stack) != 2 {
+		t.Errorf("event: %+v", ev)
+	}
+}
+
+// The real FreeBSD table behind the backend's fbsdPolicy.
+func TestFreeBSDTableAsPolicy(t *testing.T) {
+	var pol fbsdPolicy = capmode.FreeBSD()
+	// Numbers from sys/kern/syscalls.master.
+	for nr, name := range map[int]string{5: "open", 37: "kill", 499: "openat", fbsdSYS_cap_enter: "cap_enter", fbsdSYS_cap_getmode: "cap_getmode", fbsdSYS_sched_yield: "sched_yield"} {
+		if got := pol.Name(nr); got != name {
+			t.Errorf("Name(%d) = %q, want %q", nr, got, name)
+		}
+	}
+	tr := fakeTracee{pid: 4242, mem: map[uint64]string{0x1000: "/etc/passwd"}}
+	c := fbsdCallFromRegs(499, [6]uint64{atFDCWD, 0x1000, 0})
+	v, ok := fbsdTrapCapVerdict(fbsdECAPMODE, c, pol, tr)
+	if !ok || v.Outcome != capmode.CapMode || v.Reason == "" || v.Hint == "" {
+		t.Errorf("openat(AT_FDCWD, \"/etc/passwd\") refused with ECAPMODE: %+v", v)
+	}
+	if got := pol.Check(capmode.Call{Nr: fbsdSYS_sched_yield}, tr); got.Violation() {
+		t.Errorf("sched_yield, cap_enter's stand-in in audit mode, must be allowed: %+v", got)
+	}
+}

@@ -1,0 +1,66 @@
+package tracer
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/captrace/captrace/symbolize"
+)
+
+// amd64 register details of the FreeBSD backend (struct reg in
+// sys/x86/include/reg.h, as golang.org/x/sys/unix.Reg).
+
+type fbsdRegs = unix.Reg
+
+func fbsdGetRegs(tid int) (fbsdRegs, error) {
+	var r fbsdRegs
+	err := fbsdPtrace(fbsdPT_GETREGS, tid, unsafe.Pointer(&r), 0)
+	return r, err
+}
+
+func fbsdSetRegs(tid int, r *fbsdRegs) error {
+	return fbsdPtrace(fbsdPT_SETREGS, tid, unsafe.Pointer(r), 0)
+}
+
+// fbsdSyscallArgRegs are the argument registers of the amd64 syscall ABI;
+// the libc stubs move the fourth from rcx to r10 because the syscall
+// instruction clobbers rcx (amd64_syscall and cpu_fetch_syscall_args() in
+// sys/amd64/amd64/trap.c). On an error return the kernel changes only rax
+// and rflags, so at a TRAP_CAP stop they still hold the arguments.
+func fbsdSyscallArgRegs(r *fbsdRegs) [6]uint64 {
+	return [6]uint64{uint64(r.Rdi), uint64(r.Rsi), uint64(r.Rdx), uint64(r.R10), uint64(r.R8), uint64(r.R9)}
+}
+
+// fbsdSetSyscallNr replaces the number of the syscall about to run; after
+// PT_SETREGS the kernel re-reads number and arguments (TDB_USERWR in
+// syscallenter(), sys/kern/subr_syscall.c).
+func fbsdSetSyscallNr(r *fbsdRegs, nr int) { r.Rax = int64(nr) }
+
+func fbsdPC(r *fbsdRegs) uint64         { return uint64(r.Rip) }
+func fbsdSetPC(r *fbsdRegs, pc uint64)  { r.Rip = int64(pc) }
+func fbsdBreakInsn() []byte             { return []byte{0xcc} } // int3
+func fbsdPCAfterBreak(pc uint64) uint64 { return pc - 1 }       // rip is past the int3
+
+// fbsdUnwindRegs gives the unwinder the registers in DWARF numbering.
+func fbsdUnwindRegs(r *fbsdRegs) symbolize.Regs {
+	var u symbolize.Regs
+	u[0] = uint64(r.Rax)
+	u[1] = uint64(r.Rdx)
+	u[2] = uint64(r.Rcx)
+	u[3] = uint64(r.Rbx)
+	u[4] = uint64(r.Rsi)
+	u[5] = uint64(r.Rdi)
+	u[6] = uint64(r.Rbp)
+	u[7] = uint64(r.Rsp)
+	u[8] = uint64(r.R8)
+	u[9] = uint64(r.R9)
+	u[10] = uint64(r.R10)
+	u[11] = uint64(r.R11)
+	u[12] = uint64(r.R12)
+	u[13] = uint64(r.R13)
+	u[14] = uint64(r.R14)
+	u[15] = uint64(r.R15)
+	u[16] = uint64(r.Rip)
+	return u
+}
