@@ -58,21 +58,25 @@ type Frame struct {
 	Inlined  bool
 }
 
-// The rest of the contract (filled in by the symbolize work):
+// The rest of the API:
 //
-//	type Module struct{ Path string; Start, End, Offset, Bias uint64; ... }
+//	type Mapping struct{ Start, End, Offset uint64; Perm, Path string; Inode, Dev uint64 }
+//	type Module struct{ Path string; Start, End, Offset, Bias uint64; Inode, Dev uint64; Mtime int64 }
+//	func (m *Module) Name() string; func (m *Module) IsVDSO() bool
 //	type ModuleMap struct{ ... }                 // immutable snapshot, safe to share
 //	func ReadMaps(pid int) (*ModuleMap, error)   // /proc/PID/maps (Linux)
 //	func ParseMaps(r io.Reader) (*ModuleMap, error)
-//	func (m *ModuleMap) Find(pc uint64) *Module
+//	func NewModuleMap(mappings []Mapping) *ModuleMap // FreeBSD: from PT_VM_ENTRY
+//	func (m *ModuleMap) Find(pc uint64) *Module  // executable mappings only
+//	func (m *ModuleMap) Modules() []*Module
 //
-//	type Cache struct{ ... }                     // parsed modules, by path+inode+mtime or build-id; concurrency-safe
+//	func ProcMemory(pid int) Memory              // Linux: process_vm_readv, /proc/PID/mem fallback
+//
+//	type Cache struct{ ... }                     // parsed modules, by path+dev+inode+mtime; concurrency-safe
 //	func NewCache(debugDirs []string) *Cache
 //
 //	type Unwinder struct{ ... }                  // used on the ptrace thread only
 //	func NewUnwinder(c *Cache) *Unwinder
-//	// Unwind walks the stack; missed reports a PC outside every module of mm
-//	// (a dlopen since the map was read): re-read the map and unwind again.
 //	func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs []PC, missed bool)
 //
 //	type Symbolizer struct{ ... }                // safe for concurrent use; memoizes per module+PC

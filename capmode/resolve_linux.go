@@ -1,0 +1,150 @@
+package capmode
+
+import (
+	"errors"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxSymlinks matches Linux's and FreeBSD's MAXSYMLINKS (40 and 32): past
+// it the real call fails with ELOOP, not a capability error.
+const maxSymlinks = 40
+
+// resolveBeneath decides whether path, looked up from descriptor dirfd of
+// process pid, stays beneath that directory, against the real filesystem:
+// the tracer reopens the tracee's descriptor through /proc/PID/fd/N and
+// lets openat2(RESOLVE_BENEATH) walk the path, so "..", symlinks and
+// symlinks inside symlinks are judged as the kernel walks them. FreeBSD's
+// lookup_cap_dotdot (vfs_lookup.c) allows ".." back to directories already
+// walked, which for a tree is the same as never rising above the start.
+//
+// Errors other than an escape (a missing directory, ENOTDIR, EACCES, a bad
+// descriptor) make the call fail on its own, so they count as beneath.
+func resolveBeneath(pid, dirfd int, path string, follow, create bool) escape {
+	if e := lexicalEscape(path); e == byAbsolute {
+		return e
+	}
+	root, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/fd/"+strconv.Itoa(dirfd), unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return beneath // EBADF in the tracee
+	}
+	defer unix.Close(root)
+	return walkBeneath(root, path, follow, create, 0)
+}
+
+func walkBeneath(root int, path string, follow, create bool, depth int) escape {
+	if depth > maxSymlinks {
+		return beneath
+	}
+	if e := lexicalEscape(path); e == byAbsolute {
+		return e
+	}
+	parent, last, trailingSlash := splitLast(path)
+	if trailingSlash || last == "." || last == ".." || last == "/" {
+		follow = true // "..", "." and "dir/" are never a final symlink
+		create = false
+	}
+	if follow {
+		err := openBeneath(root, path)
+		switch {
+		case err == nil:
+			return beneath
+		case errors.Is(err, unix.EXDEV):
+			return classifyEscape(path)
+		case errors.Is(err, unix.ENOENT) && create:
+			// The name may be missing, or be a dangling symlink that
+			// O_CREAT would follow: judge the parent and the link below.
+		default:
+			return beneath
+		}
+	}
+	parentFD := root
+	if parent != "" {
+		fd, err := openDirBeneath(root, parent)
+		if errors.Is(err, unix.EXDEV) {
+			return classifyEscape(parent)
+		}
+		if err != nil {
+			return beneath
+		}
+		defer unix.Close(fd)
+		parentFD = fd
+	}
+	if !follow {
+		return beneath // the last name is used as a name, never walked
+	}
+	target, err := readlinkAt(parentFD, last)
+	if err != nil {
+		return beneath // missing: it will be created beneath
+	}
+	if target == "" {
+		return beneath
+	}
+	if target[0] == '/' {
+		return byAbsolute
+	}
+	next := target
+	if parent != "" {
+		next = parent + "/" + target
+	}
+	if e := walkBeneath(root, next, true, create, depth+1); e != beneath {
+		if e == byDotDot {
+			return bySymlink
+		}
+		return e
+	}
+	return beneath
+}
+
+// classifyEscape names the cause of an EXDEV: ".." in the text itself, or
+// else a symlink met on the way.
+func classifyEscape(path string) escape {
+	if e := lexicalEscape(path); e != beneath {
+		return e
+	}
+	return bySymlink
+}
+
+// openBeneath walks path from root; magic links (/proc/self/fd/...) have no
+// FreeBSD counterpart and are refused, as any escape is.
+func openBeneath(root int, path string) error {
+	fd, err := unix.Openat2(root, path, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err == nil {
+		unix.Close(fd)
+	}
+	return err
+}
+
+func openDirBeneath(root int, path string) (int, error) {
+	return unix.Openat2(root, path, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
+	})
+}
+
+func readlinkAt(dirfd int, name string) (string, error) {
+	buf := make([]byte, maxPath)
+	n, err := unix.Readlinkat(dirfd, name, buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
+// sameThreadGroup reports whether tid is a thread of process pid: Linux
+// lists a process's threads under /proc/PID/task.
+func sameThreadGroup(pid, tid int) bool {
+	if tid == pid {
+		return true
+	}
+	if tid <= 0 {
+		return false
+	}
+	_, err := os.Lstat("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(tid))
+	return err == nil
+}

@@ -1,0 +1,232 @@
+package capmode
+
+import "encoding/binary"
+
+// ThreadGrouper is an optional Tracee extension: the tracer knows which
+// thread belongs to which process without asking /proc.
+type ThreadGrouper interface {
+	// ThreadGroup returns the process (thread-group id) of tid, or 0.
+	ThreadGroup(tid int) int
+}
+
+// ownThread reports whether id names the calling process or one of its
+// threads.
+func ownThread(tr Tracee, id int32) bool {
+	pid := tr.Pid()
+	if int(id) == pid {
+		return true
+	}
+	if g, ok := tr.(ThreadGrouper); ok {
+		return g.ThreadGroup(int(id)) == pid
+	}
+	return sameThreadGroup(pid, int(id))
+}
+
+// checkSignalProcess: sys_kill and sys_sigqueue (sys/kern/kern_sig.c)
+// return ECAPMODE for any pid but the caller's own; kill(0) and kill(-1)
+// reach process groups.
+func checkSignalProcess(e *Entry, c Call, tr Tracee) Verdict {
+	if int(int32Arg(c.Args[e.PidArg])) == tr.Pid() {
+		return Verdict{}
+	}
+	return e.refusal()
+}
+
+// checkSignalThreadGroup: tgkill(tgid, tid) ~ thr_kill, which reaches only
+// the caller's own threads; another tgid ~ thr_kill2, not CAPENABLED.
+func checkSignalThreadGroup(e *Entry, c Call, tr Tracee) Verdict {
+	return checkSignalProcess(e, c, tr)
+}
+
+// checkSignalThread: tkill(tid) names a thread only; allowed when it is
+// one of the caller's.
+func checkSignalThread(e *Entry, c Call, tr Tracee) Verdict {
+	if ownThread(tr, int32Arg(c.Args[e.PidArg])) {
+		return Verdict{}
+	}
+	return e.refusal()
+}
+
+// pidfdSignalProcessGroup is PIDFD_SIGNAL_PROCESS_GROUP (include/uapi/linux/pidfd.h).
+const pidfdSignalProcessGroup = 0x4
+
+// checkSignalDescriptor: a pidfd is a process descriptor; pdkill is
+// CAPENABLED. Delivery to the whole process group is not.
+func checkSignalDescriptor(e *Entry, c Call) Verdict {
+	if c.Args[3]&pidfdSignalProcessGroup != 0 {
+		return e.refusal()
+	}
+	return Verdict{}
+}
+
+// checkSendAddress: sendto(s, buf, len, flags, to, tolen). sendit()
+// (sys/kern/uipc_syscalls.c) refuses a destination address in capability
+// mode; Linux ignores an address of length 0.
+func checkSendAddress(e *Entry, c Call) Verdict {
+	if c.Args[4] != 0 && uint32(c.Args[5]) != 0 {
+		return e.refusal()
+	}
+	return Verdict{}
+}
+
+// msghdrSize is sizeof(struct msghdr) on LP64 Linux and FreeBSD; msg_name
+// is at offset 0 and msg_namelen at 8 on both.
+const msghdrSize = 56
+
+func msghdrNamesAddress(h []byte) bool {
+	return binary.LittleEndian.Uint64(h[0:]) != 0 && binary.LittleEndian.Uint32(h[8:]) != 0
+}
+
+func checkSendmsgAddress(e *Entry, c Call, tr Tracee) Verdict {
+	var h [msghdrSize]byte
+	if tr.ReadMemory(c.Args[1], h[:]) != nil {
+		return Verdict{} // EFAULT on its own
+	}
+	if msghdrNamesAddress(h[:]) {
+		return e.refusal()
+	}
+	return Verdict{}
+}
+
+// mmsghdrSize is sizeof(struct mmsghdr): a msghdr, msg_len, padding.
+const mmsghdrSize = 64
+
+// maxMmsg is UIO_MAXIOV, the most messages sendmmsg takes.
+const maxMmsg = 1024
+
+func checkSendmmsgAddress(e *Entry, c Call, tr Tracee) Verdict {
+	n := int(uint32(c.Args[2]))
+	if n > maxMmsg {
+		n = maxMmsg
+	}
+	var h [msghdrSize]byte
+	for i := 0; i < n; i++ {
+		if tr.ReadMemory(c.Args[1]+uint64(i*mmsghdrSize), h[:]) != nil {
+			return Verdict{}
+		}
+		if msghdrNamesAddress(h[:]) {
+			return e.refusal()
+		}
+	}
+	return Verdict{}
+}
+
+// checkSocketAt: FreeBSD bindat/connectat(fd, s, name, len) name a socket
+// in the filesystem relative to fd; AT_FDCWD is the global namespace.
+func (t *Table) checkSocketAt(e *Entry, c Call) Verdict {
+	if int32Arg(c.Args[0]) == t.abi.atFDCWD {
+		return e.refusal()
+	}
+	return Verdict{}
+}
+
+// checkOwnProcess: pid 0, the caller, or one of its threads.
+func checkOwnProcess(e *Entry, c Call, tr Tracee) Verdict {
+	pid := int32Arg(c.Args[e.PidArg])
+	if pid == 0 || ownThread(tr, pid) {
+		return Verdict{}
+	}
+	return e.refusal()
+}
+
+// prioProcess is PRIO_PROCESS on both systems.
+const prioProcess = 0
+
+func checkOwnPriority(e *Entry, c Call, tr Tracee) Verdict {
+	if int32Arg(c.Args[0]) == prioProcess {
+		return checkOwnProcess(e, c, tr)
+	}
+	return e.refusal()
+}
+
+// cloneNewFlags are the CLONE_NEW* bits (include/uapi/linux/sched.h): a
+// new namespace changes the global view, which rfork/pdfork cannot do.
+const cloneNewFlags = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 |
+	0x10000000 | 0x20000000 | 0x40000000 | 0x00000080
+
+func checkNoNamespaces(e *Entry, flags uint64) Verdict {
+	if flags&cloneNewFlags != 0 {
+		return e.refusal()
+	}
+	return Verdict{}
+}
+
+// checkClone3 reads clone_args.flags, the first field of the struct.
+func checkClone3(e *Entry, c Call, tr Tracee) Verdict {
+	var f [8]byte
+	if tr.ReadMemory(c.Args[0], f[:]) != nil {
+		return Verdict{}
+	}
+	return checkNoNamespaces(e, binary.LittleEndian.Uint64(f[:]))
+}
+
+// pPIDFD is waitid's P_PIDFD idtype.
+const pPIDFD = 3
+
+// checkWaitDescriptor: waitid on a pidfd is pdwait (CAPENABLED); by pid or
+// group it is wait6, which syscalls.master leaves out of capability mode.
+func checkWaitDescriptor(e *Entry, c Call) Verdict {
+	if int32Arg(c.Args[0]) == pPIDFD {
+		return Verdict{}
+	}
+	return e.refusal()
+}
+
+// prctlSelf lists prctl options that read or set only the calling thread
+// or its own memory: thr_set_name, sigaction-like and madvise-like state.
+var prctlSelf = map[uint64]bool{
+	1:          true, // PR_SET_PDEATHSIG
+	2:          true, // PR_GET_PDEATHSIG
+	3:          true, // PR_GET_DUMPABLE
+	4:          true, // PR_SET_DUMPABLE
+	7:          true, // PR_GET_KEEPCAPS
+	15:         true, // PR_SET_NAME ~ thr_set_name
+	16:         true, // PR_GET_NAME
+	21:         true, // PR_GET_SECCOMP
+	23:         true, // PR_CAPBSET_READ
+	29:         true, // PR_SET_TIMERSLACK
+	30:         true, // PR_GET_TIMERSLACK
+	38:         true, // PR_SET_NO_NEW_PRIVS
+	39:         true, // PR_GET_NO_NEW_PRIVS
+	40:         true, // PR_GET_TID_ADDRESS
+	41:         true, // PR_SET_THP_DISABLE
+	42:         true, // PR_GET_THP_DISABLE
+	52:         true, // PR_GET_SPECULATION_CTRL
+	0x53564d41: true, // PR_SET_VMA: Go 1.25+ names its heap mappings
+}
+
+func checkPrctlSelf(e *Entry, c Call) Verdict {
+	if prctlSelf[uint64(uint32(c.Args[0]))] {
+		return Verdict{}
+	}
+	return e.refusal()
+}
+
+// checkReadClock: struct timex starts with "unsigned int modes"; modes 0
+// only reads the clock, like ntp_gettime (CAPENABLED).
+func checkReadClock(e *Entry, c Call, tr Tracee) Verdict {
+	addr := c.Args[0]
+	if e.Name == "clock_adjtime" {
+		addr = c.Args[1]
+	}
+	var m [4]byte
+	if tr.ReadMemory(addr, m[:]) != nil {
+		return Verdict{}
+	}
+	if binary.LittleEndian.Uint32(m[:]) == 0 {
+		return Verdict{}
+	}
+	return e.refusal()
+}
+
+// checkExecFD: execveat(fd, "", argv, envp, AT_EMPTY_PATH) is fexecve
+// (CAPENABLED); any execution by name is execve, which is not.
+func (t *Table) checkExecFD(e *Entry, c Call, tr Tracee) Verdict {
+	a := t.abi
+	if c.Args[4]&a.atEmptyPath != 0 && int32Arg(c.Args[0]) != a.atFDCWD {
+		if s, err := tr.ReadString(c.Args[1], 1); err == nil && s == "" {
+			return Verdict{}
+		}
+	}
+	return e.refusal()
+}

@@ -1,0 +1,94 @@
+package symbolize
+
+import (
+	"debug/elf"
+	"hash/crc32"
+	"sync"
+)
+
+// Cache holds parsed modules, keyed by file identity (path, device, inode,
+// mtime) so that a rebuilt binary is parsed again while every process
+// mapping the same file shares one parse. Safe for concurrent use by the
+// unwinder and the symbolizer.
+type Cache struct {
+	debugDirs []string
+	mu        sync.Mutex
+	modules   map[cacheKey]*cacheEntry
+}
+
+type cacheKey struct {
+	path              string
+	dev, inode, mtime uint64
+	vdsoCRC           uint32 // for in-memory images
+	vdsoLen           int
+}
+
+type cacheEntry struct {
+	once sync.Once
+	mod  *module
+}
+
+// NewCache returns an empty cache. debugDirs are searched for separate
+// debug files, before /usr/lib/debug.
+func NewCache(debugDirs []string) *Cache {
+	return &Cache{debugDirs: debugDirs, modules: map[cacheKey]*cacheEntry{}}
+}
+
+func (c *Cache) entry(k cacheKey) *cacheEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.modules[k]
+	if e == nil {
+		e = &cacheEntry{}
+		c.modules[k] = e
+	}
+	return e
+}
+
+// moduleFor returns the parsed module behind m, or nil when its file
+// cannot be read. A vDSO is available only once an unwind has read it.
+func (c *Cache) moduleFor(m *Module) *module {
+	if m.IsVDSO() {
+		if m.vdso == nil {
+			return nil
+		}
+		return m.vdso.loaded()
+	}
+	e := c.entry(cacheKey{path: m.Path, dev: m.Dev, inode: m.Inode, mtime: uint64(m.Mtime)})
+	e.once.Do(func() {
+		mod, err := openModule(m.Path, c.debugDirs)
+		if err == nil {
+			e.mod = mod
+		}
+	})
+	return e.mod
+}
+
+// vdsoModule reads the vDSO's ELF image out of the tracee, once per
+// module map; identical images (one kernel) share one parse.
+func (c *Cache) vdsoModule(m *Module, mem Memory) *module {
+	if m.vdso == nil || mem == nil {
+		return nil
+	}
+	m.vdso.once.Do(func() {
+		size := m.End - m.Start
+		if size == 0 || size > 1<<20 {
+			return
+		}
+		img := make([]byte, size)
+		if err := mem.ReadMemory(m.Start, img); err != nil {
+			return
+		}
+		e := c.entry(cacheKey{path: "[vdso]", vdsoCRC: crc32.ChecksumIEEE(img), vdsoLen: len(img)})
+		e.once.Do(func() {
+			mod, err := newMemoryModule(img, "[vdso]")
+			if err == nil {
+				e.mod = mod
+			}
+		})
+		m.vdso.set(e.mod)
+	})
+	return m.vdso.loaded()
+}
+
+func openELF(path string) (*elf.File, error) { return elf.Open(path) }

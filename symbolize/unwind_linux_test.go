@@ -1,0 +1,198 @@
+package symbolize
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// want is one expected frame: function, source file (base name) and the
+// marker naming its line.
+type want struct {
+	function, file, marker string
+	inlined                bool
+}
+
+// stackOf unwinds and symbolizes a stopped victim.
+func stackOf(t *testing.T, s *stop, mm *ModuleMap) ([]Frame, bool) {
+	c := NewCache(nil)
+	pcs, missed := NewUnwinder(c).Unwind(mm, s.regs, s.mem, 64)
+	sym := NewSymbolizer(c)
+	var frames []Frame
+	for _, pc := range pcs {
+		frames = append(frames, sym.Symbolize(mm, pc)...)
+	}
+	return frames, missed
+}
+
+func dump(frames []Frame) string {
+	var b strings.Builder
+	for _, f := range frames {
+		fmt.Fprintf(&b, "\n  %#x %s %s:%d inlined=%v [%s]", f.PC, f.Function, f.File, f.Line, f.Inlined, filepath.Base(f.Module))
+	}
+	return b.String()
+}
+
+// checkStack asserts the frames from the syscall's caller up to main:
+// the first frames (the C library's syscall wrapper) are skipped, then
+// every frame must match want exactly. Frames of system libraries
+// between wanted frames are allowed where want has a "*" function.
+func checkStack(t *testing.T, frames []Frame, src string, wants []want) {
+	t.Helper()
+	i := 0
+	for i < len(frames) && frames[i].Function != wants[0].function {
+		if !isSystem(frames[i].Module) {
+			t.Fatalf("frame %d is not in a system library before %s:%s", i, wants[0].function, dump(frames))
+		}
+		i++
+	}
+	for _, w := range wants {
+		if w.function == "*" {
+			if i >= len(frames) || !isSystem(frames[i].Module) {
+				t.Fatalf("want system library frames at %d:%s", i, dump(frames))
+			}
+			for i < len(frames) && isSystem(frames[i].Module) {
+				i++
+			}
+			continue
+		}
+		if i >= len(frames) {
+			t.Fatalf("missing frame %s:%s", w.function, dump(frames))
+		}
+		f := frames[i]
+		line := marker(t, w.file, w.marker)
+		if f.Function != w.function || f.File != filepath.Join(victimSrc, w.file) || f.Line != line || f.Inlined != w.inlined {
+			t.Fatalf("frame %d: got %s %s:%d inlined=%v, want %s %s:%d inlined=%v:%s", i, f.Function, f.File, f.Line, f.Inlined,
+				w.function, w.file, line, w.inlined, dump(frames))
+		}
+		i++
+	}
+}
+
+func isSystem(module string) bool {
+	return strings.HasPrefix(module, "/lib") || strings.HasPrefix(module, "/usr/lib")
+}
+
+func TestUnwindChain(t *testing.T) {
+	chain := []want{
+		{"level4", "chain.c", "level4_open", false},
+		{"level3", "chain.c", "level3_call", false},
+		{"level2", "chain.c", "level2_call", false},
+		{"level1", "chain.c", "level1_call", false},
+		{"main", "chain.c", "main_call", false},
+	}
+	inlined := append([]want{
+		{"inner_open", "chain.c", "inner_open", true},
+		{"twice_open", "chain.c", "twice_call", true},
+		{"level4", "chain.c", "level4_twice", false},
+	}, chain[1:]...)
+	for _, v := range []string{"chain-O0", "chain-O2", "debuglink/chain"} {
+		for nth, wants := range map[int][]want{1: chain, 2: inlined} {
+			t.Run(fmt.Sprintf("%s/open%d", v, nth), func(t *testing.T) {
+				traceUntil(t, []string{victim(t, v)}, unix.SYS_OPENAT, nth, "", func(s *stop) {
+					mm, err := ReadMaps(s.pid)
+					if err != nil {
+						t.Fatal(err)
+					}
+					frames, missed := stackOf(t, s, mm)
+					if missed {
+						t.Errorf("missed with a fresh map:%s", dump(frames))
+					}
+					checkStack(t, frames, "chain.c", wants)
+				})
+			})
+		}
+	}
+}
+
+func TestUnwindSharedLibrary(t *testing.T) {
+	traceUntil(t, []string{victim(t, "uselib")}, unix.SYS_OPENAT, 1, "", func(s *stop) {
+		mm, _ := ReadMaps(s.pid)
+		frames, missed := stackOf(t, s, mm)
+		if missed {
+			t.Errorf("missed with a fresh map:%s", dump(frames))
+		}
+		checkStack(t, frames, "", []want{
+			{"lib_inner", "lib.c", "lib_open", false},
+			{"lib_open", "lib.c", "lib_call", false},
+			{"via_link", "uselib.c", "via_link", false},
+			{"main", "uselib.c", "main_link", false},
+		})
+	})
+}
+
+func TestUnwindDlopen(t *testing.T) {
+	lib := victim(t, "libstack.so")
+	// A copy, so the library is not already mapped by the link.
+	traceUntil(t, []string{victim(t, "uselib"), "dlopen", lib}, unix.SYS_OPENAT, 1, lib, func(s *stop) {
+		if s.early == nil {
+			t.Fatal("no snapshot before dlopen")
+		}
+		_, missed := stackOf(t, s, s.early)
+		if !missed {
+			t.Errorf("stale map: want missed")
+		}
+		mm, _ := ReadMaps(s.pid)
+		frames, missed := stackOf(t, s, mm)
+		if missed {
+			t.Errorf("missed with a fresh map:%s", dump(frames))
+		}
+		checkStack(t, frames, "", []want{
+			{"lib_inner", "lib.c", "lib_open", false},
+			{"lib_open", "lib.c", "lib_call", false},
+			{"via_dlopen", "uselib.c", "via_dlopen", false},
+			{"main", "uselib.c", "main_dlopen", false},
+		})
+	})
+}
+
+func TestUnwindSignalHandler(t *testing.T) {
+	traceUntil(t, []string{victim(t, "signal")}, unix.SYS_OPENAT, 1, "", func(s *stop) {
+		mm, _ := ReadMaps(s.pid)
+		frames, _ := stackOf(t, s, mm)
+		checkStack(t, frames, "", []want{
+			{"handler_open", "signal.c", "handler_open", false},
+			{"on_signal", "signal.c", "handler_call", false},
+			{"*", "", "", false}, // __restore_rt and raise's frames in libc
+			{"raise_it", "signal.c", "raise_call", false},
+			{"main", "signal.c", "main_raise", false},
+		})
+	})
+}
+
+func TestUnwindCXX(t *testing.T) {
+	traceUntil(t, []string{victim(t, "widget")}, unix.SYS_OPENAT, 1, "", func(s *stop) {
+		mm, _ := ReadMaps(s.pid)
+		frames, _ := stackOf(t, s, mm)
+		checkStack(t, frames, "", []want{
+			{"shop::Widget::open_config", "widget.cc", "cxx_open", false},
+			{"main", "widget.cc", "cxx_main", false},
+		})
+	})
+}
+
+func TestUnwindGoroutine(t *testing.T) {
+	traceUntil(t, []string{victim(t, "gostack")}, unix.SYS_GETPPID, 1, "", func(s *stop) {
+		mm, _ := ReadMaps(s.pid)
+		frames, missed := stackOf(t, s, mm)
+		if missed {
+			t.Errorf("missed:%s", dump(frames))
+		}
+		i := 0
+		for i < len(frames) && frames[i].Function != "main.worker" {
+			if !strings.HasPrefix(frames[i].Function, "syscall.") && !strings.HasPrefix(frames[i].Function, "internal/runtime/syscall") && !strings.HasPrefix(frames[i].Function, "runtime.") {
+				t.Fatalf("frame %d is not Go's syscall machinery:%s", i, dump(frames))
+			}
+			i++
+		}
+		// The go statement wraps the call in main.main.gowrap1.
+		if i+3 != len(frames) || frames[i].Line != marker(t, "gostack/main.go", "go_syscall") ||
+			frames[i+1].Function != "main.main.gowrap1" || frames[i+1].Line != marker(t, "gostack/main.go", "go_spawn") ||
+			frames[i+2].Function != "runtime.goexit" {
+			t.Fatalf("want main.worker at go_syscall, main.main.gowrap1, runtime.goexit:%s", dump(frames))
+		}
+	})
+}
