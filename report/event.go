@@ -20,8 +20,8 @@ type Event struct {
 	Syscall  string   // "openat"
 	Args     []string // decoded strace style: "AT_FDCWD", "\"/etc/x\"", "O_RDONLY|O_CREAT"
 	Verdict  capmode.Verdict
-	Stack    []symbolize.PC         // innermost first
-	Maps     *symbolize.ModuleMap   // the process's module map at the stop
+	Stack    []symbolize.PC       // innermost first
+	Maps     *symbolize.ModuleMap // the process's module map at the stop
 }
 
 // Symbolizer is what the Collector needs from symbolize (an interface so

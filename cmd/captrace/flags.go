@@ -5,13 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/captrace/captrace/report"
 	"github.com/captrace/captrace/tracer"
 )
 
@@ -141,24 +141,11 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	if o.errnoNotCapable, err = parseErrno(notCapErrno); err != nil {
 		return usageErr("--errno-notcapable: %v", err)
 	}
-	if o.format == "" {
-		o.format = formatFromName(o.output)
+	if o.format, err = report.FormatFor(o.format, o.output); err != nil {
+		return usageErr("--format: %v", err)
 	}
-	switch o.format {
-	case "text", "json", "sarif":
-	default:
-		return usageErr("--format=%s: want text, json or sarif", o.format)
-	}
-	if o.failOn == "" {
-		o.failOn = "never"
-		if o.baseline != "" {
-			o.failOn = "new"
-		}
-	}
-	switch o.failOn {
-	case "never", "new", "any":
-	default:
-		return usageErr("--fail-on=%s: want never, new or any", o.failOn)
+	if o.failOn, err = report.ParseFailOn(o.failOn, o.baseline != ""); err != nil {
+		return usageErr("%v", err)
 	}
 	o.debugDirs = dirs
 	rest := fs.Args()
@@ -167,17 +154,6 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	}
 	o.program, o.args = rest[0], rest[1:]
 	return &o, 0
-}
-
-// formatFromName picks the report format from -o's extension.
-func formatFromName(name string) string {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".json":
-		return "json"
-	case ".sarif":
-		return "sarif"
-	}
-	return "text"
 }
 
 // parseErrno accepts an errno name (EDOM) or number (33).

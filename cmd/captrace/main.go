@@ -138,7 +138,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		return tracer.StatusFailure
 	}
 	if report.GateFails(stderr, baseline, rep, o.failOn) {
-		return 3
+		return report.GateExitStatus
 	}
 	return exit
 }

@@ -1,0 +1,91 @@
+package report
+
+// Schema names the JSON report format. A reader that sees another value
+// must refuse the file instead of guessing: Load does.
+const Schema = "captrace/report/v1"
+
+// Report is the JSON report (captrace/report/v1). The field names and tags
+// are a contract with every saved report and baseline: add fields, never
+// rename or remove them (docs/json-schema.md).
+type Report struct {
+	Schema     string   `json:"schema"`
+	Version    string   `json:"version"`
+	Platform   string   `json:"platform"`
+	Mode       string   `json:"mode"`
+	Enter      string   `json:"enter"`
+	Command    []string `json:"command"`
+	ExitStatus int      `json:"exit_status"`
+	Summary    Summary  `json:"summary"`
+	Groups     []Group  `json:"groups"`
+}
+
+// Summary counts what the run saw; Violations is the sum of the groups'
+// counts.
+type Summary struct {
+	Violations int `json:"violations"`
+	Groups     int `json:"groups"`
+	Processes  int `json:"processes"`
+}
+
+// Group is every violation seen at one call site with one syscall and
+// errno.
+type Group struct {
+	Fingerprint string  `json:"fingerprint"`
+	Syscall     string  `json:"syscall"`
+	Errno       string  `json:"errno"`
+	Kind        string  `json:"kind"`
+	Reason      string  `json:"reason"`
+	Hint        string  `json:"hint"`
+	Count       int     `json:"count"`
+	Pids        []int   `json:"pids"`
+	Site        Site    `json:"site"`
+	Example     Example `json:"example"`
+}
+
+// Site is the call site: the innermost frame of the program's own code
+// (see IsSystemFrame).
+type Site struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Module   string `json:"module"`
+	// Address is set only when the site has no line (stripped code): the
+	// call's address as "module+0xoff" (module-relative, when the
+	// Symbolizer can tell) or "0x..." (absolute). It is what tells two
+	// calls in one stripped function apart.
+	Address string `json:"address,omitempty"`
+}
+
+// Example is the first (or, with several paths to one site, the
+// canonical) occurrence of a group, with its decoded arguments and stack.
+type Example struct {
+	Pid   int          `json:"pid"`
+	Tid   int          `json:"tid"`
+	Args  []string     `json:"args"`
+	Stack []StackFrame `json:"stack"`
+}
+
+// StackFrame is one symbolized frame, innermost first. Inlined frames share
+// their PC with the frame that follows them.
+type StackFrame struct {
+	PC       string `json:"pc"`
+	Module   string `json:"module"`
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Inlined  bool   `json:"inlined"`
+}
+
+// Meta is what the Collector cannot learn from events: the run itself.
+type Meta struct {
+	Version    string   // "captrace 0.1.0"
+	Platform   string   // "linux/amd64"
+	Mode       string   // "audit" or "enforce"
+	Enter      string   // the --enter point
+	Command    []string // the traced command line, argv[0] first
+	ExitStatus int      // the program's status, 128+N when killed by signal N
+	// Dir is the traced program's starting working directory; hints use it
+	// to recognise relative files named on the command line ("" = captrace's
+	// own working directory).
+	Dir string
+}

@@ -1,0 +1,279 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// ColorMode says whether the text report uses ANSI colors.
+type ColorMode int
+
+const (
+	// ColorAuto colors only a terminal, and only when NO_COLOR is unset or
+	// empty (https://no-color.org).
+	ColorAuto ColorMode = iota
+	ColorNever
+	ColorAlways
+)
+
+// Options shape the rendered report.
+type Options struct {
+	// Verbose adds each group's reason and example stack after the table.
+	Verbose bool
+	Color   ColorMode
+	// Dir is the directory site files are shown relative to ("" = the
+	// working directory). A file outside it is shown by its base name, to
+	// keep the table narrow; the JSON report has the full path.
+	Dir string
+}
+
+const (
+	ansiBold  = "\x1b[1m"
+	ansiRed   = "\x1b[31m"
+	ansiCyan  = "\x1b[36m"
+	ansiDim   = "\x1b[2m"
+	ansiReset = "\x1b[0m"
+)
+
+// useColor decides ColorAuto for w: a character device is taken for a
+// terminal (a rare /dev/null gets escapes nobody reads).
+func useColor(w io.Writer, mode ColorMode) bool {
+	switch mode {
+	case ColorNever:
+		return false
+	case ColorAlways:
+		return true
+	}
+	if os.Getenv("NO_COLOR") != "" { // no-color.org: set and not empty
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+type painter bool
+
+func (p painter) paint(code, s string) string {
+	if !p || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// WriteText renders the report as a table, one row per group, most
+// frequent first, and a summary line.
+func WriteText(w io.Writer, r *Report, opts Options) error {
+	p := painter(useColor(w, opts.Color))
+	dir := opts.Dir
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	groups := append([]Group(nil), r.Groups...)
+	SortGroups(groups)
+
+	if len(groups) > 0 {
+		// tablewriter pads the last column; rendering to a buffer lets the
+		// padding go, so output diffs and copies cleanly.
+		var tb strings.Builder
+		t := tablewriter.NewTable(&tb,
+			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+				Borders: tw.BorderNone,
+				Symbols: tw.NewSymbols(tw.StyleNone),
+				Settings: tw.Settings{
+					Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.Off},
+					Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+				},
+			})),
+			tablewriter.WithHeaderAutoFormat(tw.Off),
+			tablewriter.WithHeaderAlignment(tw.AlignLeft),
+			tablewriter.WithRowAutoWrap(tw.WrapNone),
+			tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+			tablewriter.WithTrimSpace(tw.Off),
+			tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
+		)
+		t.Header(p.paint(ansiBold, "COUNT"), p.paint(ansiBold, "SYSCALL"), p.paint(ansiBold, "ERRNO"),
+			p.paint(ansiBold, "SITE"), p.paint(ansiBold, "EXAMPLE"), p.paint(ansiBold, "HINT"))
+		for _, g := range groups {
+			if err := t.Append([]string{
+				strconv.Itoa(g.Count),
+				g.Syscall,
+				p.paint(ansiRed, g.Errno),
+				p.paint(ansiCyan, siteText(g.Site, dir)),
+				exampleArg(g.Example.Args),
+				g.Hint,
+			}); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		var out strings.Builder
+		for _, line := range strings.SplitAfter(tb.String(), "\n") {
+			if strings.HasSuffix(line, "\n") {
+				out.WriteString(strings.TrimRight(line, " \n") + "\n")
+			} else if strings.TrimSpace(line) != "" {
+				out.WriteString(strings.TrimRight(line, " "))
+			}
+		}
+		if _, err := io.WriteString(w, out.String()); err != nil {
+			return err
+		}
+	}
+	if opts.Verbose && len(groups) > 0 {
+		for i, g := range groups {
+			if err := writeGroupDetail(w, i+1, g, dir, p); err != nil {
+				return err
+			}
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintln(w, summaryLine(r.Summary))
+	return err
+}
+
+func summaryLine(s Summary) string {
+	if s.Violations == 0 {
+		return "no capability-mode violations"
+	}
+	return fmt.Sprintf("%s in %s from %s", plural(s.Violations, "violation"), plural(s.Groups, "group"), plural(s.Processes, "process"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "s") {
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// siteText is "function  file:line", or "function  module+0xoff" for code
+// without lines.
+func siteText(s Site, dir string) string {
+	fn := s.Function
+	if fn == "" {
+		fn = "??"
+	}
+	switch {
+	case s.File != "" && s.Line > 0:
+		return fn + "  " + displayPath(s.File, dir) + ":" + strconv.Itoa(s.Line)
+	case s.Address != "":
+		return fn + "  " + s.Address
+	case s.Module != "":
+		return fn + "  " + filepath.Base(s.Module)
+	}
+	return fn
+}
+
+func displayPath(file, dir string) string {
+	if dir != "" && filepath.IsAbs(file) {
+		if rel, err := filepath.Rel(dir, file); err == nil && filepath.IsLocal(rel) {
+			return rel
+		}
+		return filepath.Base(file)
+	}
+	if filepath.IsAbs(file) {
+		return filepath.Base(file)
+	}
+	return file
+}
+
+// maxExampleWidth keeps one long argument from pushing the hint off the
+// screen.
+const maxExampleWidth = 48
+
+// exampleArg shows the path argument when there is one (what a porter
+// recognises), else the first arguments.
+func exampleArg(args []string) string {
+	s := ""
+	for _, a := range args {
+		if strings.HasPrefix(a, `"`) {
+			s = a
+			break
+		}
+	}
+	if s == "" {
+		s = strings.Join(args[:min(len(args), 3)], ", ")
+	}
+	if r := []rune(s); len(r) > maxExampleWidth {
+		s = string(r[:maxExampleWidth-3]) + "..."
+	}
+	return s
+}
+
+func writeGroupDetail(w io.Writer, n int, g Group, dir string, p painter) error {
+	var b strings.Builder
+	pids := "pid "
+	if len(g.Pids) > 1 {
+		pids = "pids "
+	}
+	fmt.Fprintf(&b, "\n#%d %s %s at %s: %s, %s%s\n", n, g.Syscall, p.paint(ansiRed, g.Errno),
+		p.paint(ansiCyan, siteText(g.Site, dir)), plural(g.Count, "time"), pids, joinInts(g.Pids))
+	fmt.Fprintf(&b, "   %s(%s)\n", g.Syscall, strings.Join(g.Example.Args, ", "))
+	if g.Reason != "" {
+		fmt.Fprintf(&b, "   reason: %s\n", g.Reason)
+	}
+	if g.Hint != "" {
+		fmt.Fprintf(&b, "   hint:   %s\n", g.Hint)
+	}
+	fmt.Fprintf(&b, "   fingerprint %s\n", p.paint(ansiDim, g.Fingerprint))
+	writeStack(&b, g, "   ", p)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeStack prints the example stack innermost first, marking the site.
+func writeStack(b *strings.Builder, g Group, indent string, p painter) {
+	marked := false
+	for _, f := range g.Example.Stack {
+		mark := "  "
+		if !marked && isSiteFrame(f, g.Site) {
+			mark, marked = "> ", true
+		}
+		fn := f.Function
+		if fn == "" {
+			fn = "??"
+		}
+		where := filepath.Base(f.Module)
+		if f.File != "" && f.Line > 0 {
+			where = f.File + ":" + strconv.Itoa(f.Line)
+		}
+		inl := ""
+		if f.Inlined {
+			inl = " (inlined)"
+		}
+		line := fmt.Sprintf("%s%s%-18s %s  %s%s", indent, mark, f.PC, fn, where, inl)
+		if mark == "> " {
+			line = p.paint(ansiBold, line)
+		}
+		b.WriteString(line + "\n")
+	}
+}
+
+func isSiteFrame(f StackFrame, s Site) bool {
+	return f.Function == s.Function && f.File == s.File && f.Line == s.Line && f.Module == s.Module
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
