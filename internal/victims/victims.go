@@ -112,6 +112,16 @@ func Captrace(t testing.TB) string {
 	})
 }
 
+// Build runs compile once per key, with the output path to write, for
+// victims that need more than one command (libraries, split debug files).
+func Build(t testing.TB, key string, compile func(out string) error) string {
+	t.Helper()
+	return build(t, key, compile)
+}
+
+// Run runs a build command, returning its output in the error.
+func Run(name string, args ...string) error { return run(name, args...) }
+
 func build(t testing.TB, key string, compile func(out string) error) string {
 	t.Helper()
 	mu.Lock()

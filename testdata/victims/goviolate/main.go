@@ -22,7 +22,7 @@ func main() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		readConfig("/etc/hostname")
+		readConfig("/etc/hostname") // LINE:go_func
 	}()
 	wg.Wait()
 	fmt.Println("done")
