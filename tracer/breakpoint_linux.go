@@ -37,6 +37,10 @@ func (s *linuxSession) clearBreakpoint(tid int, lp *linuxProcess, bp *linuxBreak
 		}
 	}
 	delete(lp.breakpoints, bp.addr)
+	if lp.retired == nil {
+		lp.retired = map[uint64]bool{}
+	}
+	lp.retired[bp.addr] = true
 }
 
 // onBreakpoint handles a SIGTRAP that may be one of ours; it reports false
@@ -50,7 +54,15 @@ func (s *linuxSession) onBreakpoint(tid int, p *process) bool {
 	addr := programCounter(&regs) - uint64(len(breakpointInsn))
 	bp := lp.breakpoints[addr]
 	if bp == nil {
-		return false
+		if !lp.retired[addr] {
+			return false
+		}
+		// Another thread ran into the trap before the first hit removed
+		// it: run the restored instruction again.
+		setProgramCounter(&regs, addr)
+		unix.PtraceSetRegs(tid, &regs)
+		s.resume(tid, 0)
+		return true
 	}
 	s.clearBreakpoint(tid, lp, bp)
 	setProgramCounter(&regs, addr)

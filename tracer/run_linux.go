@@ -112,6 +112,9 @@ type linuxProcess struct {
 	maps        *symbolize.ModuleMap
 	mem         symbolize.Memory
 	breakpoints map[uint64]*linuxBreakpoint
+	// retired: addresses of breakpoints already removed, which other
+	// threads may still trap on once.
+	retired map[uint64]bool
 	// quiet: a child under --no-follow. It must stay traced (an untraced
 	// process gets ENOSYS from SECCOMP_RET_TRACE) but is not reported.
 	quiet bool

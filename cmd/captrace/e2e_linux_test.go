@@ -242,6 +242,19 @@ func TestThreadsLoseNoEvent(t *testing.T) {
 	}
 }
 
+// TestEnterPointHitByManyThreads: the enter point is a function every
+// thread calls at once, so several threads trap on the one-shot
+// breakpoint; none may die of it, and every call after it counts.
+func TestEnterPointHitByManyThreads(t *testing.T) {
+	r := captrace(t, "--enter=violate", victims.C(t, "threads", victims.O2), "8", "250")
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stderr)
+	}
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "violate", "threads.c", "thread_open", 2000},
+	})
+}
+
 func TestForkedChildrenInherit(t *testing.T) {
 	r := captrace(t, victims.C(t, "forks", victims.O0), "25")
 	checkGroups(t, r, []wantGroup{

@@ -14,6 +14,7 @@
 #include "capsicum_stub.h"
 
 static int per_thread;
+static pthread_barrier_t start;
 
 __attribute__((noinline)) static void violate(void)
 {
@@ -23,6 +24,9 @@ __attribute__((noinline)) static void violate(void)
 static void *worker(void *arg)
 {
 	(void)arg;
+	/* All threads start violating together (and so, with --enter=violate,
+	 * several reach the enter point at once). */
+	pthread_barrier_wait(&start);
 	for (int i = 0; i < per_thread; i++)
 		violate();
 	return NULL;
@@ -35,6 +39,7 @@ int main(int argc, char **argv)
 	int n = atoi(argv[1]);
 	per_thread = atoi(argv[2]);
 	pthread_t *t = calloc((size_t)n, sizeof *t);
+	pthread_barrier_init(&start, NULL, (unsigned)n);
 	cap_enter();
 	for (int i = 0; i < n; i++)
 		pthread_create(&t[i], NULL, worker, NULL);
