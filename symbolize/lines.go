@@ -103,9 +103,7 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 	}
 	cu.parsed = true
 	cu.trees = map[dwarf.Offset]*godwarf.Tree{}
-	if cu.lineOff >= 0 && cu.lineOff < int64(len(di.debugLine)) && lineHeaderSane(di.debugLine[cu.lineOff:]) {
-		cu.lines = line.Parse(cu.compDir, bytes.NewBuffer(di.debugLine[cu.lineOff:]), di.debugLineStr, nil, 0, false, 8)
-	}
+	cu.lines = di.parseLines(cu)
 	r := di.data.Reader()
 	r.Seek(cu.offset)
 	if e, err := r.Next(); err != nil || e == nil || !e.Children {
@@ -145,6 +143,21 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 		}
 	}
 	sort.Slice(cu.funcs, func(i, j int) bool { return cu.funcs[i].lo < cu.funcs[j].lo })
+}
+
+// parseLines parses the unit's line program. A corrupt program (a
+// DW_FORM_line_strp offset past .debug_line_str, say) panics inside Delve;
+// the unit then has functions but no lines.
+func (di *dwarfInfo) parseLines(cu *compUnit) (lines *line.DebugLineInfo) {
+	if cu.lineOff < 0 || cu.lineOff >= int64(len(di.debugLine)) || !lineHeaderSane(di.debugLine[cu.lineOff:]) {
+		return nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			lines = nil
+		}
+	}()
+	return line.Parse(cu.compDir, bytes.NewBuffer(di.debugLine[cu.lineOff:]), di.debugLineStr, nil, 0, false, 8)
 }
 
 // funcFor returns the innermost subprogram range holding addr.

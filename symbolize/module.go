@@ -13,11 +13,15 @@ import (
 
 // module is one parsed ELF object, independent of where a process mapped
 // it: every address it holds is a link-time address, so one parse serves
-// every process and every load bias.
+// every process and every load bias. Its file is not kept open: what is
+// parsed up front is held in memory, and DWARF and .gopclntab, read on
+// first use, reopen the file (see withELF).
 type module struct {
 	path string
-	file *os.File // kept open for lazy DWARF loading; nil for in-memory images
-	elf  *elf.File
+	// info identifies the file that was parsed; a reopen that finds
+	// another file (rebuilt since) reads nothing from it.
+	info os.FileInfo
+	src  io.ReaderAt // in-memory images (the vDSO); nil for files
 
 	cfi  cfiTable    // .eh_frame and .debug_frame: small, loaded first
 	syms symTable    // .symtab then .dynsym of the object itself
@@ -32,7 +36,8 @@ type module struct {
 	dwMu sync.Mutex
 
 	goOnce sync.Once
-	gotab  *gosym.Table // .gopclntab, for Go binaries without DWARF
+	gotab  *goTable     // .gopclntab of Go 1.20+, for Go binaries without DWARF
+	oldgo  *gosym.Table // .gopclntab of older Go, through debug/gosym
 }
 
 type addrRange struct{ lo, hi uint64 }
@@ -47,23 +52,28 @@ var stopFunctions = map[string]bool{
 	"runtime.morestack": true,
 }
 
-// openModule parses the ELF file at path.
+// openModule parses the ELF file at path and closes it.
 func openModule(path string, debugDirs []string) (*module, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModule(f, path, debugDirs)
+	defer f.Close()
+	info, err := f.Stat()
 	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	m.file = f
+	m, err := newModule(f, path, debugDirs)
+	if err != nil {
+		return nil, err
+	}
+	m.src, m.info = nil, info
 	return m, nil
 }
 
 // newModule parses an ELF image. Corrupt input yields an error, never a
-// panic: Delve's CFI parser panics on some malformed tables.
+// panic: Delve's CFI parser panics on some malformed tables. r stays in
+// use for lazy loads unless the caller clears m.src.
 func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -74,7 +84,7 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 	if err != nil {
 		return nil, fmt.Errorf("symbolize: %s: %w", path, err)
 	}
-	m = &module{path: path, elf: ef, debugDirs: debugDirs}
+	m = &module{path: path, src: r, debugDirs: debugDirs}
 	m.cfi = loadCFI(ef)
 	m.syms = loadSymbols(ef)
 	for _, s := range m.syms.syms {
@@ -82,16 +92,10 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 			m.stop = append(m.stop, addrRange{s.addr, s.addr + max(s.size, 1)})
 		}
 	}
-	if len(m.stop) == 0 && m.elf.Section(".gopclntab") != nil {
-		if t := m.goTable(); t != nil {
-			for name := range stopFunctions {
-				for _, n := range []string{name, name + ".abi0"} {
-					if fn := t.LookupFunc(n); fn != nil {
-						m.stop = append(m.stop, addrRange{fn.Entry, fn.End})
-					}
-				}
-			}
-		}
+	if len(m.stop) == 0 && ef.Section(".gopclntab") != nil {
+		// A stripped Go binary: only its own table names runtime.goexit.
+		m.goOnce.Do(func() { m.loadGo(ef) })
+		m.stop = m.goStops()
 	}
 	return m, nil
 }
@@ -99,6 +103,30 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 // newMemoryModule parses an ELF image copied out of the tracee (the vDSO).
 func newMemoryModule(image []byte, name string) (*module, error) {
 	return newModule(bytes.NewReader(image), name, nil)
+}
+
+// withELF opens the module's ELF again for a lazy load, and closes it
+// after fn. It does nothing when the file at path is no longer the one
+// that was parsed.
+func (m *module) withELF(fn func(ef *elf.File)) {
+	if m.src != nil {
+		if ef, err := elf.NewFile(m.src); err == nil {
+			fn(ef)
+		}
+		return
+	}
+	f, err := os.Open(m.path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || m.info == nil || !os.SameFile(info, m.info) || !info.ModTime().Equal(m.info.ModTime()) || info.Size() != m.info.Size() {
+		return
+	}
+	if ef, err := elf.NewFile(f); err == nil {
+		fn(ef)
+	}
 }
 
 func (m *module) isStop(addr uint64) bool {
@@ -110,24 +138,92 @@ func (m *module) isStop(addr uint64) bool {
 	return false
 }
 
-// goTable loads .gopclntab, which even stripped Go binaries keep: the Go
-// runtime needs it for its own tracebacks.
-func (m *module) goTable() *gosym.Table {
-	m.goOnce.Do(func() {
-		defer func() { _ = recover() }()
-		sec := m.elf.Section(".gopclntab")
-		text := m.elf.Section(".text")
-		if sec == nil || text == nil {
-			return
+// goStops finds the stop functions in .gopclntab.
+func (m *module) goStops() []addrRange {
+	names := map[string]bool{}
+	for n := range stopFunctions {
+		names[n], names[n+".abi0"] = true, true
+	}
+	if m.gotab != nil {
+		return m.gotab.funcRanges(names)
+	}
+	var out []addrRange
+	if m.oldgo != nil {
+		for n := range names {
+			if fn := m.oldgo.LookupFunc(n); fn != nil {
+				out = append(out, addrRange{fn.Entry, fn.End})
+			}
 		}
-		data, err := sec.Data()
-		if err != nil {
-			return
+	}
+	return out
+}
+
+// loadGoTables makes .gopclntab available, which even stripped Go binaries
+// keep: the Go runtime needs it for its own tracebacks.
+func (m *module) loadGoTables() {
+	m.goOnce.Do(func() { m.withELF(m.loadGo) })
+}
+
+func (m *module) loadGo(ef *elf.File) {
+	defer func() {
+		if p := recover(); p != nil {
+			m.gotab, m.oldgo = nil, nil
 		}
-		t, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr))
-		if err == nil {
-			m.gotab = t
+	}()
+	sec := ef.Section(".gopclntab")
+	text := ef.Section(".text")
+	if sec == nil || text == nil || sec.Type == elf.SHT_NOBITS {
+		return
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return
+	}
+	md, haveMD := findModuleData(ef, sec.Addr, data)
+	textStart := text.Addr
+	if haveMD && md.text != 0 {
+		textStart = md.text
+	}
+	if t, err := parseGoTable(data, textStart); err == nil {
+		if haveMD {
+			t.inlTrees = readAt(ef, md.gofunc)
 		}
-	})
-	return m.gotab
+		m.gotab = t
+		return
+	}
+	if t, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr)); err == nil {
+		m.oldgo = t
+	}
+}
+
+// goPlaces resolves addr through .gopclntab.
+func (m *module) goPlaces(addr uint64) []place {
+	m.loadGoTables()
+	if m.gotab != nil {
+		return m.gotab.places(addr)
+	}
+	if m.oldgo == nil {
+		return nil
+	}
+	// debug/gosym knows no inline tree: at an inlined PC it gives the
+	// callee's file and line. Those are kept only when they are in the
+	// function's own file; the line may then still be the callee's.
+	file, line, fn := m.oldgo.PCToLine(addr)
+	if fn == nil {
+		return nil
+	}
+	if entryFile, _, _ := m.oldgo.PCToLine(fn.Entry); entryFile != file {
+		file, line = entryFile, 0
+	}
+	return []place{{function: fn.Name, file: file, line: line}}
+}
+
+// goSPDelta is the pcsp value at addr, for unwinding Go code that has no
+// CFI (a binary built with -ldflags=-w).
+func (m *module) goSPDelta(addr uint64) (int64, bool) {
+	m.loadGoTables()
+	if m.gotab == nil {
+		return 0, false
+	}
+	return m.gotab.spDelta(addr)
 }

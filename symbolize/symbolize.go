@@ -3,8 +3,9 @@
 //
 // It owns module maps (/proc/PID/maps on Linux, PT_VM_ENTRY records on
 // FreeBSD), CFI unwinding (.eh_frame, .debug_frame, through Delve's
-// pkg/dwarf/frame and pkg/dwarf/op) with a frame-pointer fallback, and
-// symbolization (Delve's pkg/dwarf/line, inlined subroutines, .gopclntab,
+// pkg/dwarf/frame and pkg/dwarf/op; Go's pcsp tables for Go code without
+// CFI) with a frame-pointer fallback, and symbolization (Delve's
+// pkg/dwarf/line, inlined subroutines, .gopclntab with its inline trees,
 // ELF .symtab/.dynsym, separate debug files). Unwind must run while the
 // thread is stopped; Symbolize runs later, on another goroutine, from the
 // PCs and the module map captured at the stop. symbolize never drives

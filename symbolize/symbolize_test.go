@@ -1,6 +1,7 @@
 package symbolize
 
 import (
+	"debug/elf"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -78,4 +79,94 @@ func TestSymbolizeGoStripped(t *testing.T) {
 	if f[0].Function != "main.worker" || !strings.HasSuffix(f[0].File, "gostack/main.go") {
 		t.Errorf("got %+v, want main.worker in gostack/main.go", f)
 	}
+}
+
+// TestSymbolizeGoInlinedStripped resolves every PC of gostack's main
+// package through .gopclntab's inline trees alone (-s -w) and expects
+// what DWARF's inlined subroutines give, in particular os.Open inlined
+// into main.readConfig: the callee at its own line, then the caller at
+// the line of the call.
+func TestSymbolizeGoInlinedStripped(t *testing.T) {
+	withDWARF, stripped := victim(t, "gostack"), victim(t, "gostack-stripped")
+	mmD, bias := staticMap(t, withDWARF)
+	mmS, _ := staticMap(t, stripped)
+	sD, sS := NewSymbolizer(NewCache(nil)), NewSymbolizer(NewCache(nil))
+	src := filepath.Join(victimSrc, "gostack/main.go")
+	sawOpen := false
+	for _, fn := range []string{"main.readConfig", "main.worker", "main.main", "main.main.gowrap1"} {
+		lo, hi := symbolRange(t, withDWARF, fn)
+		for a := lo; a < hi; a++ {
+			pc := PC{Addr: a + bias, Exact: true}
+			d, s := sD.Symbolize(mmD, pc), sS.Symbolize(mmS, pc)
+			if frameList(d) != frameList(s) {
+				t.Fatalf("%s at %#x:\nwith DWARF:%s\nstripped:%s", fn, a, frameList(d), frameList(s))
+			}
+			if len(s) == 2 && s[0].Function == "os.Open" && s[0].Inlined && strings.HasSuffix(s[0].File, "/os/file.go") &&
+				s[1].Function == "main.readConfig" && !s[1].Inlined && s[1].File == src && s[1].Line == marker(t, "gostack/main.go", "go_open") {
+				sawOpen = true
+			}
+		}
+	}
+	if !sawOpen {
+		t.Error("no PC gave os.Open inlined into main.readConfig at go_open")
+	}
+}
+
+// TestSymbolizeGoNoInlineTree covers a .gopclntab whose moduledata was
+// not found: at an inlined PC the physical function keeps its own file,
+// never the callee's.
+func TestSymbolizeGoNoInlineTree(t *testing.T) {
+	path := victim(t, "gostack-stripped")
+	mod, err := openModule(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod.loadGoTables()
+	if mod.gotab == nil || mod.gotab.inlTrees == nil {
+		t.Fatal("no inline trees in a Go 1.20+ binary")
+	}
+	mod.gotab.inlTrees = nil
+	lo, hi := symbolRange(t, victim(t, "gostack"), "main.readConfig")
+	src := filepath.Join(victimSrc, "gostack/main.go")
+	inlined := 0
+	for a := lo; a < hi; a++ {
+		f, _ := mod.gotab.funcAt(a)
+		if mod.gotab.inlineIndex(f, a) >= 0 {
+			inlined++
+		}
+		p := mod.gotab.places(a)
+		if len(p) != 1 || p[0].function != "main.readConfig" || p[0].file != src || p[0].inlined {
+			t.Fatalf("at %#x got %+v, want main.readConfig in %s", a, p, src)
+		}
+	}
+	if inlined == 0 {
+		t.Error("main.readConfig has no inlined code")
+	}
+}
+
+func frameList(fs []Frame) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "%s %s:%d %v;", f.Function, f.File, f.Line, f.Inlined)
+	}
+	return b.String()
+}
+
+// symbolRange returns a function's link-time address range from the ELF
+// symbol table of path.
+func symbolRange(t testing.TB, path, name string) (lo, hi uint64) {
+	t.Helper()
+	ef, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ef.Close()
+	syms, _ := ef.Symbols()
+	for _, s := range syms {
+		if s.Name == name {
+			return s.Value, s.Value + s.Size
+		}
+	}
+	t.Fatalf("%s: no symbol %s", path, name)
+	return 0, 0
 }

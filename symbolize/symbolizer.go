@@ -1,18 +1,25 @@
 package symbolize
 
 import (
+	"debug/elf"
 	"fmt"
 	"sync"
 )
 
 // Symbolizer turns PCs into frames. It is safe for concurrent use and
-// remembers every PC it resolved: a process hits the same few call sites
-// again and again.
+// remembers the PCs it resolved: a process hits the same few call sites
+// again and again. The memo holds at most maxMemo PCs; a stream of new
+// ones (JIT code, a long trace of many programs) empties it rather than
+// growing the tracer without limit.
 type Symbolizer struct {
-	cache *Cache
-	mu    sync.RWMutex
-	memo  map[memoKey][]Frame
+	cache   *Cache
+	mu      sync.RWMutex
+	memo    map[memoKey][]Frame
+	maxMemo int
 }
+
+// maxMemo bounds a Symbolizer's memo: ~10 MB of frames at most.
+const maxMemo = 1 << 16
 
 type memoKey struct {
 	vdso         *Module
@@ -24,7 +31,7 @@ type memoKey struct {
 
 // NewSymbolizer returns a Symbolizer reading modules through c.
 func NewSymbolizer(c *Cache) *Symbolizer {
-	return &Symbolizer{cache: c, memo: map[memoKey][]Frame{}}
+	return &Symbolizer{cache: c, memo: map[memoKey][]Frame{}, maxMemo: maxMemo}
 }
 
 // Symbolize returns the frames at pc, innermost first (several when pc is
@@ -47,6 +54,9 @@ func (s *Symbolizer) Symbolize(mm *ModuleMap, pc PC) []Frame {
 	}
 	f = s.resolve(m, pc)
 	s.mu.Lock()
+	if len(s.memo) >= s.maxMemo {
+		clear(s.memo)
+	}
 	s.memo[key] = f
 	s.mu.Unlock()
 	return f
@@ -78,19 +88,13 @@ func (mod *module) places(addr uint64, modName string) (out []place) {
 			out = nil
 		}
 	}()
-	mod.dwMu.Lock()
 	di := mod.dwarf()
-	if di != nil {
-		out = di.dwarfPlaces(addr)
-	}
-	mod.dwMu.Unlock()
+	out = mod.dwarfPlaces(di, addr)
 	if len(out) > 0 {
 		return out
 	}
-	if t := mod.goTable(); t != nil {
-		if file, ln, fn := t.PCToLine(addr); fn != nil {
-			return []place{{function: fn.Name, file: file, line: ln}}
-		}
+	if out = mod.goPlaces(addr); len(out) > 0 {
+		return out
 	}
 	tables := []*symTable{&mod.syms}
 	if di != nil {
@@ -117,6 +121,18 @@ func (mod *module) places(addr uint64, modName string) (out []place) {
 	return nil
 }
 
+// dwarfPlaces looks addr up in di under dwMu. The lock is released by a
+// deferred call: a panic inside Delve, recovered by places, once left it
+// held and the next lookup in the module blocked for ever.
+func (mod *module) dwarfPlaces(di *dwarfInfo, addr uint64) []place {
+	if di == nil {
+		return nil
+	}
+	mod.dwMu.Lock()
+	defer mod.dwMu.Unlock()
+	return di.dwarfPlaces(addr)
+}
+
 // dwarf loads DWARF on first use, from the object or its separate debug
 // file: large, and only needed once a PC lands in this object.
 func (mod *module) dwarf() *dwarfInfo {
@@ -126,27 +142,30 @@ func (mod *module) dwarf() *dwarfInfo {
 				mod.dw = nil
 			}
 		}()
-		if di := loadDWARF(mod.elf); di != nil {
+		mod.withELF(func(ef *elf.File) {
+			if di := loadDWARF(ef); di != nil {
+				mod.dw = di
+				return
+			}
+			if mod.src != nil {
+				return
+			}
+			p := findDebugFile(mod.path, ef, mod.debugDirs)
+			if p == "" {
+				return
+			}
+			dbg, err := openELF(p)
+			if err != nil {
+				return
+			}
+			defer dbg.Close()
+			di := loadDWARF(dbg)
+			if di == nil {
+				di = &dwarfInfo{}
+			}
+			di.syms = loadSymbols(dbg)
 			mod.dw = di
-			return
-		}
-		if mod.file == nil {
-			return
-		}
-		p := findDebugFile(mod.path, mod.elf, mod.debugDirs)
-		if p == "" {
-			return
-		}
-		dbg, err := openELF(p)
-		if err != nil {
-			return
-		}
-		di := loadDWARF(dbg)
-		if di == nil {
-			di = &dwarfInfo{}
-		}
-		di.syms = loadSymbols(dbg)
-		mod.dw = di
+		})
 	})
 	return mod.dw
 }

@@ -86,6 +86,12 @@ func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs 
 				break // a caller's frame lies above its callee's
 			}
 			pc = PC{Addr: next[row.ra], Exact: row.signal}
+		} else if d, isGo := u.goSPDelta(mod, pc.LookupAddr()-m.Bias); isGo {
+			next, ok = u.goStep(d, &cur)
+			if !ok {
+				break
+			}
+			pc = PC{Addr: next[RegRIP]}
 		} else {
 			next, ok = u.framePointerStep(&cur)
 			if !ok {
@@ -205,6 +211,40 @@ func (u *Unwinder) eval(expr []byte, cur *Regs, cfa uint64, pushCFA bool) (v uin
 		return 0, false
 	}
 	return uint64(res), true
+}
+
+// goSPDelta reads the pcsp table of Go code without CFI (-ldflags=-w
+// drops .debug_frame). It is exact where frame pointers are not: Go's
+// assembly leaf functions (internal/runtime/syscall.Syscall6) push no
+// frame pointer, and following rbp from them skips their caller.
+func (u *Unwinder) goSPDelta(mod *module, addr uint64) (int64, bool) {
+	if mod == nil {
+		return 0, false
+	}
+	return mod.goSPDelta(addr)
+}
+
+// goStep unwinds one Go frame whose SP is d bytes below its entry SP: the
+// return address is at SP+d and the caller's SP just above it. A frame
+// that has pushed rbp (amd64's Go prologue does that first) saved the
+// caller's rbp below the return address.
+func (u *Unwinder) goStep(d int64, cur *Regs) (next Regs, ok bool) {
+	cfa := cur[RegRSP] + uint64(d) + 8
+	ra, ok := u.stack.read(cfa - 8)
+	if !ok {
+		return next, false
+	}
+	next = *cur
+	if d >= 16 {
+		bp, ok := u.stack.read(cfa - 16)
+		if !ok {
+			return next, false
+		}
+		next[RegRBP] = bp
+	}
+	next[RegRSP] = cfa
+	next[RegRIP] = ra
+	return next, true
 }
 
 // framePointerStep follows the rbp chain where no CFI exists. It is

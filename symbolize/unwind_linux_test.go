@@ -174,8 +174,30 @@ func TestUnwindCXX(t *testing.T) {
 	})
 }
 
+// TestUnwindGoroutine unwinds a goroutine stopped in a raw syscall, with
+// CFI from .debug_frame and, stripped (-s -w), from .gopclntab's pcsp
+// tables: both must give the same frames, from the syscall up.
 func TestUnwindGoroutine(t *testing.T) {
-	traceUntil(t, []string{victim(t, "gostack")}, unix.SYS_GETPPID, 1, "", func(s *stop) {
+	var withDWARF []Frame
+	for _, v := range []string{"gostack", "gostack-stripped"} {
+		t.Run(v, func(t *testing.T) {
+			frames := goroutineStack(t, v)
+			if withDWARF == nil {
+				withDWARF = frames
+				return
+			}
+			if dump(frames) != dump(withDWARF) {
+				t.Errorf("stripped:%s\nwith DWARF:%s", dump(frames), dump(withDWARF))
+			}
+		})
+	}
+}
+
+// goroutineStack returns the frames of gostack's worker goroutine from
+// frame 0 (the syscall) up, with Module cleared.
+func goroutineStack(t *testing.T, v string) []Frame {
+	var out []Frame
+	traceUntil(t, []string{victim(t, v)}, unix.SYS_GETPPID, 1, "", func(s *stop) {
 		mm, _ := ReadMaps(s.pid)
 		frames, missed := stackOf(t, s, mm)
 		if missed {
@@ -194,5 +216,15 @@ func TestUnwindGoroutine(t *testing.T) {
 			frames[i+2].Function != "runtime.goexit" {
 			t.Fatalf("want main.worker at go_syscall, main.main.gowrap1, runtime.goexit:%s", dump(frames))
 		}
+		// Go's syscall machinery: RawSyscall and the assembly Syscall6,
+		// which frame pointers alone would skip.
+		if i < 2 {
+			t.Errorf("want the syscall frames below main.worker:%s", dump(frames))
+		}
+		out = frames
+		for j := range out {
+			out[j].Module = ""
+		}
 	})
+	return out
 }
