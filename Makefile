@@ -53,11 +53,16 @@ demo: build victims
 	@echo '$$ captrace -- build/victims/minstrip-O2 build/demo/input.bin'
 	@$(BIN) -- $(VICTIMS)/minstrip-O2 build/demo/input.bin
 
+# Every Fuzz* target in the module for FUZZTIME each (make check runs only
+# their seed corpora).
+FUZZTIME ?= 60s
 fuzz:
-	./scripts/fuzz.sh 60s
+	./scripts/fuzz.sh $(FUZZTIME)
 
+# Not part of check: a few minutes; the table goes in docs/performance.md.
+# BENCHFLAGS: benchrun flags, e.g. -reps=3 -mem=10000,100000.
 bench: build
-	./scripts/bench.sh
+	./scripts/bench.sh $(BENCHFLAGS)
 
 clean:
 	rm -rf bin build

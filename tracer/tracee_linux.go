@@ -7,38 +7,52 @@ import (
 	"github.com/captrace/captrace/symbolize"
 )
 
-// tracee is the stopped process as capmode sees it.
+// tracee is the stopped process as capmode sees it, for one stop: capmode
+// checks a call and then decodes it, so each string is read once and
+// remembered until the thread resumes.
 type tracee struct {
-	pid int
-	mem symbolize.Memory
+	pid  int
+	mem  symbolize.Memory
+	read map[uint64]string // whole strings read during this stop
+	buf  [256]byte
 }
 
 func (t *tracee) Pid() int { return t.pid }
 
 func (t *tracee) ReadMemory(addr uint64, p []byte) error { return t.mem.ReadMemory(addr, p) }
 
-// ReadString reads up to max bytes of a NUL-terminated string, a page at a
-// time so that a string ending just before an unmapped page still reads.
+// ReadString reads up to max bytes of a NUL-terminated string. Paths are
+// short: it reads 256 bytes at a time, never across a page boundary, so
+// that a string ending just before an unmapped page still reads.
 func (t *tracee) ReadString(addr uint64, max int) (string, error) {
+	if s, ok := t.read[addr]; ok && len(s) <= max {
+		return s, nil
+	}
 	const page = 4096
 	var out []byte
-	var buf [page]byte
-	for len(out) < max {
-		n := page - int(addr%page)
-		if n > max-len(out) {
-			n = max - len(out)
-		}
-		if err := t.mem.ReadMemory(addr, buf[:n]); err != nil {
+	complete := false
+	for start := addr; len(out) < max; {
+		n := min(len(t.buf), page-int(start%page), max-len(out))
+		if err := t.mem.ReadMemory(start, t.buf[:n]); err != nil {
 			if len(out) == 0 {
 				return "", fmt.Errorf("read string at %#x: %w", addr, err)
 			}
 			break
 		}
-		if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
-			return string(append(out, buf[:i]...)), nil
+		if i := bytes.IndexByte(t.buf[:n], 0); i >= 0 {
+			out = append(out, t.buf[:i]...)
+			complete = true
+			break
 		}
-		out = append(out, buf[:n]...)
-		addr += uint64(n)
+		out = append(out, t.buf[:n]...)
+		start += uint64(n)
 	}
-	return string(out), nil
+	s := string(out)
+	if complete { // only whole strings can answer a later, longer read
+		if t.read == nil {
+			t.read = map[uint64]string{}
+		}
+		t.read[addr] = s
+	}
+	return s, nil
 }

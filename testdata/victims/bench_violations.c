@@ -2,6 +2,10 @@
  * bench_violations: N violating opens from a 3-deep call chain (make bench).
  *
  * usage: bench_violations N
+ *
+ * `captrace --enter=bench_never_entered` never enters capability mode, so
+ * each open still stops (the seccomp filter traps it) but is neither checked
+ * nor unwound: the cost of the ptrace stops alone.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -28,6 +32,11 @@ __attribute__((noinline)) static void level1(void)
 {
 	level2();
 	NO_TAIL_CALL();
+}
+
+__attribute__((noinline, used)) void bench_never_entered(void)
+{
+	__asm__ volatile("" ::: "memory");
 }
 
 int main(int argc, char **argv)

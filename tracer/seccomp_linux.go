@@ -40,18 +40,37 @@ func seccompFilter(arch uint32, allowed []int) []bpf.Instruction {
 		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: x32SyscallBit, SkipFalse: 1},
 		trace(traceForeign),
 	}
-	// Sorted ranges, each tested by a block that either decides or falls
-	// through to the next, so no jump ever needs more than 3 instructions
-	// (classic BPF jumps are 8 bits).
-	for _, r := range syscallRanges(allowed) {
-		prog = append(prog,
-			bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: r.hi, SkipTrue: 3},
-			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: r.lo, SkipFalse: 1},
-			bpf.RetConstant{Val: seccompRetAllow},
-			trace(traceNative),
-		)
+	// A binary search over the sorted ranges: every syscall runs about
+	// 2*log2(ranges) instructions, where a linear scan made the most
+	// frequent allowed calls pay for every range before theirs.
+	return append(prog, searchRanges(syscallRanges(allowed), trace(traceNative))...)
+}
+
+// searchRanges emits the decision tree for ranges: a node jumps over its
+// lower half when nr is at least the upper half's first number; a leaf
+// checks its own range. Classic BPF jumps are 8 bits, which holds for the
+// tree of a few hundred ranges (seccompFilter's test builds the real one).
+func searchRanges(ranges []syscallRange, trace bpf.Instruction) []bpf.Instruction {
+	if len(ranges) == 0 {
+		return []bpf.Instruction{trace}
 	}
-	return append(prog, trace(traceNative))
+	if len(ranges) == 1 {
+		r := ranges[0]
+		return []bpf.Instruction{
+			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: r.lo, SkipFalse: 2},
+			bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: r.hi, SkipTrue: 1},
+			bpf.RetConstant{Val: seccompRetAllow},
+			trace,
+		}
+	}
+	mid := len(ranges) / 2
+	lower := searchRanges(ranges[:mid], trace)
+	upper := searchRanges(ranges[mid:], trace)
+	node := bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: ranges[mid].lo, SkipTrue: uint8(len(lower))}
+	if len(lower) > 255 {
+		panic("seccomp filter: too many syscall ranges for 8-bit jumps")
+	}
+	return append(append([]bpf.Instruction{node}, lower...), upper...)
 }
 
 type syscallRange struct{ lo, hi uint32 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/bpf"
+
+	"github.com/captrace/captrace/capmode"
 )
 
 // runFilter runs the filter on a seccomp_data for (arch, nr). x/net/bpf's
@@ -52,6 +54,30 @@ func TestSeccompFilter(t *testing.T) {
 	}
 	if got := runFilter(t, prog, arch, x32SyscallBit|1); got != seccompRetTrace|traceForeign {
 		t.Errorf("x32 write: %#x", got)
+	}
+}
+
+// TestSeccompFilterOfThePolicy checks the filter the launcher really
+// installs: every syscall the policy always allows passes, every other
+// one stops, and the program assembles (its jumps fit in 8 bits).
+func TestSeccompFilterOfThePolicy(t *testing.T) {
+	allowed := filteredAllowed(capmode.Linux().AlwaysAllowed())
+	prog := seccompFilter(0xc000003e, allowed)
+	if _, err := bpf.Assemble(prog); err != nil {
+		t.Fatal(err)
+	}
+	isAllowed := map[uint32]bool{}
+	for _, n := range allowed {
+		isAllowed[uint32(n)] = true
+	}
+	for nr := uint32(0); nr < 1024; nr++ {
+		got := runFilter(t, prog, 0xc000003e, nr)
+		if isAllowed[nr] != (got == seccompRetAllow) {
+			t.Errorf("nr %d: %#x, allowed by the policy: %v", nr, got, isAllowed[nr])
+		}
+	}
+	if len(prog) > 512 {
+		t.Errorf("filter of %d instructions", len(prog))
 	}
 }
 

@@ -1,0 +1,350 @@
+//go:build linux
+
+// Command benchrun measures captrace against native runs and strace, side by
+// side in one run, and prints the table docs/performance.md keeps. It is
+// what `make bench` (scripts/bench.sh) runs once captrace, the bench
+// victims and strace are in place.
+//
+// Each contender runs pinned to one CPU (taskset -c CPU) so that runs are
+// comparable; the contenders of a comparison take turns within each
+// repetition, so a machine that slows down mid-run slows them all. Times
+// are wall-clock, start-up included; a ratio is of medians (and of minima).
+// Peak memory is the kernel's maxrss of the waited-for process (as GNU
+// time's %M): captrace's own, since its launcher and the victim are far
+// smaller.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+var (
+	captrace   = flag.String("captrace", "bin/captrace", "captrace binary")
+	victimDir  = flag.String("victims", "build/bench", "directory holding bench_allowed and bench_violations (-O2 -g -fomit-frame-pointer)")
+	reps       = flag.Int("reps", 5, "repetitions of each timed contender")
+	cpu        = flag.String("cpu", "1", "CPU list every contender is pinned to (taskset -c)")
+	allowedN   = flag.Int("allowed", 1000000, "allowed syscalls in the allowed-heavy run")
+	violationN = flag.Int("violations", 20000, "violations in the violation-heavy run")
+	memN       = flag.String("mem", "10000,1000000", "violation counts of the peak-memory runs")
+	skipGoBen  = flag.Bool("no-gobench", false, "skip the symbolize Go benchmark")
+	root       = flag.String("root", ".", "module root (for the Go benchmark)")
+)
+
+// contender is one command line that a comparison times.
+type contender struct {
+	name string
+	argv []string
+}
+
+// sample is one timed run.
+type sample struct {
+	wall   time.Duration
+	maxRSS int64 // KiB
+}
+
+// floorArg re-executes benchrun as a launcher that installs a one-line
+// allow-everything seccomp filter and execs the rest of its arguments: the
+// least any seccomp filter costs (the kernel's slow syscall-entry path),
+// with no tracer at all. It is the floor for captrace's allowed-heavy ratio.
+const floorArg = "__benchrun_seccomp_floor__"
+
+func main() {
+	if len(os.Args) > 2 && os.Args[1] == floorArg {
+		seccompFloorExec(os.Args[2:])
+	}
+	flag.Parse()
+	for _, need := range []string{"taskset", *captrace} {
+		if _, err := exec.LookPath(need); err != nil {
+			fatalf("%s: %v", need, err)
+		}
+	}
+	allowed := filepath.Join(*victimDir, "bench_allowed")
+	violations := filepath.Join(*victimDir, "bench_violations")
+	ct := func(args ...string) []string {
+		return append([]string{*captrace, "-o", "/dev/null", "--format=json"}, args...)
+	}
+	strace := func(args ...string) []string {
+		return append([]string{"strace", "-f", "-o", "/dev/null"}, args...)
+	}
+
+	machine()
+
+	an := strconv.Itoa(*allowedN)
+	section(fmt.Sprintf("Allowed-heavy: bench_allowed %s (target: captrace <= 1.10x native)", an))
+	res := compare([]contender{
+		{"native", []string{allowed, an}},
+		{"captrace", ct("--", allowed, an)},
+		{"allow-all seccomp filter, no tracer (floor)", []string{self(), floorArg, allowed, an}},
+		{"strace -f --seccomp-bpf (open,openat)", strace("--seccomp-bpf", "-e", "trace=open,openat", "--", allowed, an)},
+	}, *reps)
+	table(res, "native")
+	verdict("captrace / native", ratio(res, "captrace", "native"), 1.10)
+	r := ratio(res, "captrace", "allow-all seccomp filter, no tracer (floor)")
+	fmt.Printf("- captrace / the allow-all filter floor: %.3fx median, %.3fx min\n", r[0], r[1])
+
+	vn := strconv.Itoa(*violationN)
+	section(fmt.Sprintf("Violation-heavy: bench_violations %s, 3-deep -O2 stacks (targets: <= 0.1x strace -k, <= 1.5x strace --seccomp-bpf)", vn))
+	res = compare([]contender{
+		{"native", []string{violations, vn}},
+		{"strace -f", strace("-e", "trace=open,openat", "--", violations, vn)},
+		{"strace -f --seccomp-bpf", strace("--seccomp-bpf", "-e", "trace=open,openat", "--", violations, vn)},
+		{"strace -f -k", strace("-k", "-e", "trace=open,openat", "--", violations, vn)},
+		{"captrace", ct("--", violations, vn)},
+		{"captrace, stops only (enter never reached)", ct("--enter=bench_never_entered", "--", violations, vn)},
+		{"captrace --depth=1", ct("--depth=1", "--", violations, vn)},
+	}, *reps)
+	table(res, "native")
+	verdict("captrace / strace -f -k", ratio(res, "captrace", "strace -f -k"), 0.10)
+	verdict("captrace / strace -f --seccomp-bpf", ratio(res, "captrace", "strace -f --seccomp-bpf"), 1.5)
+	perViolation(res, "captrace", "native", "captrace", *violationN)
+	perViolation(res, "stops only", "native", "captrace, stops only (enter never reached)", *violationN)
+	perViolation(res, "strace -f -k", "native", "strace -f -k", *violationN)
+
+	section("Start-up: captrace -- /bin/true minus /bin/true")
+	res = compare([]contender{
+		{"/bin/true", []string{"/bin/true"}},
+		{"captrace -- /bin/true", ct("--", "/bin/true")},
+	}, 2**reps)
+	table(res, "/bin/true")
+	fmt.Printf("- start-up cost: %s (median), %s (min)\n",
+		ms(median(res[1].samples)-median(res[0].samples)), ms(minimum(res[1].samples)-minimum(res[0].samples)))
+
+	section("Peak memory: captrace -o /dev/null --format=json -- bench_violations N (one call site)")
+	var rss []int64
+	fmt.Printf("| violations | wall | captrace peak RSS |\n|---:|---:|---:|\n")
+	for _, f := range strings.Split(*memN, ",") {
+		s := runOnce(ct("--", violations, f))
+		rss = append(rss, s.maxRSS)
+		fmt.Printf("| %s | %s | %.1f MiB |\n", f, ms(s.wall), float64(s.maxRSS)/1024)
+	}
+	fmt.Println()
+	if len(rss) >= 2 {
+		growth := float64(rss[len(rss)-1]) / float64(rss[0])
+		status := "ok"
+		if growth > 1.25 {
+			status = "FAILS (memory grows with events)"
+		}
+		fmt.Printf("- growth from first to last: %.2fx: %s\n", growth, status)
+	}
+
+	if !*skipGoBen {
+		section("Per-violation cost: symbolize Go benchmarks (warm caches)")
+		goBench()
+	}
+}
+
+func self() string {
+	p, err := os.Executable()
+	if err != nil {
+		fatalf("%v", err)
+	}
+	return p
+}
+
+func seccompFloorExec(argv []string) {
+	// The filter is per thread, and this thread execs.
+	runtime.LockOSThread()
+	const bpfRetK = 0x06 // BPF_RET|BPF_K
+	filter := []unix.SockFilter{{Code: bpfRetK, K: unix.SECCOMP_RET_ALLOW}}
+	prog := unix.SockFprog{Len: 1, Filter: &filter[0]}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		fatalf("PR_SET_NO_NEW_PRIVS: %v", err)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&prog))); e != 0 {
+		fatalf("seccomp: %v", e)
+	}
+	runtime.KeepAlive(filter)
+	fatalf("exec %s: %v", argv[0], syscall.Exec(argv[0], argv, os.Environ()))
+}
+
+type result struct {
+	contender
+	samples []sample
+}
+
+// compare runs each contender reps times, taking turns, after one untimed
+// warm-up run each (page cache, module caches on disk).
+func compare(cs []contender, reps int) []result {
+	res := make([]result, len(cs))
+	for i, c := range cs {
+		res[i].contender = c
+		runOnce(c.argv)
+	}
+	for r := 0; r < reps; r++ {
+		for i, c := range cs {
+			res[i].samples = append(res[i].samples, runOnce(c.argv))
+		}
+	}
+	return res
+}
+
+func runOnce(argv []string) sample {
+	cmd := exec.Command("taskset", append([]string{"-c", *cpu}, argv...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		fatalf("%s: %v\n%s", strings.Join(argv, " "), err, stderr.String())
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss
+	}
+	return sample{wall: wall, maxRSS: rss}
+}
+
+func table(res []result, base string) {
+	var b result
+	for _, r := range res {
+		if r.name == base {
+			b = r
+		}
+	}
+	fmt.Printf("| contender | min | median | x %s (median) | x %s (min) |\n|---|---:|---:|---:|---:|\n", base, base)
+	for _, r := range res {
+		fmt.Printf("| %s | %s | %s | %.2fx | %.2fx |\n", r.name, ms(minimum(r.samples)), ms(median(r.samples)),
+			seconds(median(r.samples))/seconds(median(b.samples)), seconds(minimum(r.samples))/seconds(minimum(b.samples)))
+	}
+	fmt.Println()
+}
+
+func ratio(res []result, a, b string) [2]float64 {
+	var ra, rb *result
+	for i := range res {
+		switch res[i].name {
+		case a:
+			ra = &res[i]
+		case b:
+			rb = &res[i]
+		}
+	}
+	return [2]float64{
+		seconds(median(ra.samples)) / seconds(median(rb.samples)),
+		seconds(minimum(ra.samples)) / seconds(minimum(rb.samples)),
+	}
+}
+
+func verdict(what string, r [2]float64, target float64) {
+	status := "meets"
+	if r[0] > target {
+		status = "MISSES"
+	}
+	fmt.Printf("- %s: %.3fx median, %.3fx min; target <= %.2fx: %s\n", what, r[0], r[1], target, status)
+}
+
+func perViolation(res []result, label, base, name string, n int) {
+	var b, r time.Duration
+	for _, x := range res {
+		switch x.name {
+		case base:
+			b = median(x.samples)
+		case name:
+			r = median(x.samples)
+		}
+	}
+	fmt.Printf("- per violation, %s: %.1f us (median, native subtracted)\n", label, float64(r-b)/float64(n)/1e3)
+}
+
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+\d+\s+([\d.]+) ns/op(.*)$`)
+
+// goBench runs the symbolize package's warm unwind benchmarks.
+func goBench() {
+	cmd := exec.Command("go", "test", "-run=^$", "-bench=^(BenchmarkUnwindSymbolizeWarm|BenchmarkUnwindWarm)$", "-benchtime=2s", "./symbolize/")
+	cmd.Dir = *root
+	out, err := cmd.CombinedOutput()
+	found := 0
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	fmt.Printf("| benchmark | us/op | other |\n|---|---:|---|\n")
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		if m == nil {
+			continue
+		}
+		ns, _ := strconv.ParseFloat(m[3], 64)
+		fmt.Printf("| %s | %.1f | %s |\n", m[1], ns/1e3, strings.TrimSpace(m[4]))
+		found++
+	}
+	fmt.Println()
+	if err != nil || found == 0 {
+		fmt.Printf("symbolize benchmarks absent or failing (%v):\n%s\n", err, out)
+	}
+}
+
+func machine() {
+	model := "unknown"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				model = strings.TrimSpace(l[strings.IndexByte(l, ':')+1:])
+				break
+			}
+		}
+	}
+	var u syscall.Utsname
+	syscall.Uname(&u)
+	kernel := utsString(u.Release[:])
+	strace, _ := exec.Command("strace", "-V").Output()
+	sv := strings.SplitN(string(strace), "\n", 2)[0]
+	fmt.Printf("machine: %d CPUs (nproc), %s, Linux %s, %s, %s; pinned to CPU %s; %d repetitions\n",
+		runtime.NumCPU(), model, kernel, runtime.Version(), sv, *cpu, *reps)
+}
+
+func utsString(b []int8) string {
+	var s []byte
+	for _, c := range b {
+		if c == 0 {
+			break
+		}
+		s = append(s, byte(c))
+	}
+	return string(s)
+}
+
+func section(title string) { fmt.Printf("\n### %s\n\n", title) }
+
+func median(s []sample) time.Duration {
+	d := durations(s)
+	n := len(d)
+	if n%2 == 1 {
+		return d[n/2]
+	}
+	return (d[n/2-1] + d[n/2]) / 2
+}
+
+func minimum(s []sample) time.Duration { return durations(s)[0] }
+
+func durations(s []sample) []time.Duration {
+	d := make([]time.Duration, len(s))
+	for i, x := range s {
+		d[i] = x.wall
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d
+}
+
+func seconds(d time.Duration) float64 { return d.Seconds() }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+
+func fatalf(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "benchrun: "+format+"\n", a...)
+	os.Exit(1)
+}
