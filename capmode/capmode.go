@@ -43,6 +43,10 @@ const (
 	KindNetwork         Kind = "network"          // connect, bind, sendto with an address
 	KindProcess         Kind = "process"          // execve, other processes' limits, affinity, ptrace
 	KindSyscall         Kind = "syscall"          // a syscall capability mode never allows
+	// KindRights: a descriptor lacks a capability right (FreeBSD,
+	// sys/kern/sys_capability.c). Only the real kernel reports it: the
+	// Linux emulation does not model rights.
+	KindRights Kind = "rights"
 )
 
 // Verdict is Check's answer for one call.

@@ -102,3 +102,40 @@ func writePolicyMarkdown(w io.Writer, t *Table) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Only is the table restricted to the named syscalls, in the order given,
+// for `captrace policy NAME...`; an unknown name is an error.
+func (t *Table) Only(names []string) (*Table, error) {
+	sub := &Table{OS: t.OS}
+	for _, n := range names {
+		e, ok := t.ByName(n)
+		if !ok {
+			return nil, fmt.Errorf("no syscall %q in the %s table", n, t.OS)
+		}
+		sub.Entries = append(sub.Entries, e)
+	}
+	return sub, nil
+}
+
+// WriteExplanation prints each entry of t in full, reason and remedy
+// included: the answer to "why was this call refused, and what now?".
+func WriteExplanation(w io.Writer, t *Table) error {
+	for i := range t.Entries {
+		e := &t.Entries[i]
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (%s syscall %d): %s\n", e.Name, t.OS, e.Nr, e.verdictText())
+		if e.FreeBSD != "" {
+			fmt.Fprintf(w, "  FreeBSD counterpart: %s\n", e.FreeBSD)
+		}
+		if e.Rule != RuleAllow && e.Kind != "" {
+			fmt.Fprintf(w, "  kind:   %s\n", e.Kind)
+		}
+		fmt.Fprintf(w, "  reason: %s\n", e.Reason)
+		if e.Rule != RuleAllow && e.Hint != "" {
+			fmt.Fprintf(w, "  hint:   %s\n", e.Hint)
+		}
+	}
+	return nil
+}

@@ -135,6 +135,8 @@ var ruleText = []struct {
 		"execve() and calls on other processes fail in capability mode: use fexecve() and process descriptors."},
 	{capmode.KindSyscall, "Syscall", "Syscall not allowed in capability mode",
 		"The syscall is not marked CAPENABLED in FreeBSD's syscalls.master, so it fails with ECAPMODE in capability mode."},
+	{capmode.KindRights, "Rights", "Descriptor lacks a capability right",
+		"The descriptor was limited with cap_rights_limit() and lacks the right this call needs, so it fails with ENOTCAPABLE: grant the right before cap_enter(), or use a descriptor that has it."},
 }
 
 // WriteSARIF writes the report as SARIF 2.1.0.

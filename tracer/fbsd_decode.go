@@ -293,17 +293,11 @@ func fbsdTrapCapVerdict(errno int32, c capmode.Call, pol fbsdPolicy, tr capmode.
 	}
 	return capmode.Verdict{
 		Outcome: out,
-		Kind:    fbsdKindRights,
+		Kind:    capmode.KindRights,
 		Reason:  fmt.Sprintf("%s on a descriptor without the needed capability rights, or a lookup outside its directory (ENOTCAPABLE, sys/kern/sys_capability.c)", name),
 		Hint:    "grant the right with cap_rights_limit() before cap_enter(), or open a descriptor that has it",
 	}, true
 }
-
-// fbsdKindRights classifies ENOTCAPABLE failures that come from descriptor
-// rights, which capmode's rule table cannot predict.
-// TODO(lead): capmode has no Kind for rights; this is proposed as
-// capmode.KindRights ("rights") in the FreeBSD backend's report.
-const fbsdKindRights capmode.Kind = "rights"
 
 // fbsdEntryAction is what audit mode does at a syscall-entry stop.
 type fbsdEntryAction int

@@ -361,3 +361,18 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicyCommand(t *testing.T) {
+	r := captraceRaw(t, "", "policy", "openat")
+	if r.exit != 0 || !strings.HasPrefix(r.stdout, "openat (linux syscall 257): at-path") || !strings.Contains(r.stdout, "hint:") {
+		t.Errorf("policy openat: exit %d\n%s%s", r.exit, r.stdout, r.stderr)
+	}
+	r = captraceRaw(t, "", "policy", "--os=freebsd", "--format=json")
+	if r.exit != 0 || !strings.Contains(r.stdout, `"schema": "captrace/policy/v1"`) || !strings.Contains(r.stdout, `"name": "cap_enter"`) {
+		t.Errorf("policy --os=freebsd --format=json: exit %d\n%.300s", r.exit, r.stdout)
+	}
+	r = captraceRaw(t, "", "policy", "no_such_call")
+	if r.exit != 2 || !strings.Contains(r.stderr, `no syscall "no_such_call"`) {
+		t.Errorf("unknown syscall: exit %d\n%s", r.exit, r.stderr)
+	}
+}

@@ -18,7 +18,7 @@ import (
 const usageText = `usage: captrace [flags] [--] PROGRAM [ARG...]
        captrace report [--format=text|json|sarif] [-v] FILE.json
        captrace diff OLD.json NEW.json
-       captrace policy [--os=linux|freebsd] [--format=text|json]
+       captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
 
 Runs PROGRAM and reports every syscall that would fail in Capsicum
 capability mode, grouped by call site.

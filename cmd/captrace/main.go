@@ -4,7 +4,7 @@
 //	captrace [flags] [--] PROGRAM [ARG...]
 //	captrace report FILE.json          re-render a saved report
 //	captrace diff OLD.json NEW.json    what is new in NEW
-//	captrace policy [--os=linux|freebsd] [--format=text|json]
+//	captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
 //
 // This package is the CLI only: flags, subcommands and exit statuses. The
 // work is in tracer, capmode, symbolize and report.

@@ -10,14 +10,15 @@ import (
 	"github.com/captrace/captrace/tracer"
 )
 
-// runPolicy prints the capability-mode rules captrace applies.
+// runPolicy prints the capability-mode rules captrace applies: the whole
+// table, or, with syscall names, each named entry explained in full.
 func runPolicy(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("captrace policy", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	osName := fs.String("os", runtime.GOOS, "")
 	format := fs.String("format", "text", "")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "captrace policy: %v\nusage: captrace policy [--os=linux|freebsd] [--format=text|json]\n", err)
+		fmt.Fprintf(stderr, "captrace policy: %v\nusage: captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]\n", err)
 		return tracer.StatusUsage
 	}
 	var table *capmode.Table
@@ -33,6 +34,18 @@ func runPolicy(args []string, stdout, stderr io.Writer) int {
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "captrace policy: --format=%s: want text or json\n", *format)
 		return tracer.StatusUsage
+	}
+	if names := fs.Args(); len(names) > 0 {
+		sub, err := table.Only(names)
+		if err != nil {
+			fmt.Fprintf(stderr, "captrace policy: %v\n", err)
+			return tracer.StatusUsage
+		}
+		if *format == "text" {
+			capmode.WriteExplanation(stdout, sub)
+			return 0
+		}
+		table = sub
 	}
 	if err := capmode.WritePolicy(stdout, table, *format); err != nil {
 		fmt.Fprintf(stderr, "captrace policy: %v\n", err)
