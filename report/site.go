@@ -1,22 +1,10 @@
 package report
 
 import (
-	"path"
 	"strings"
 
 	"github.com/captrace/captrace/symbolize"
 )
-
-// systemDirs hold libraries the user did not write. /usr/local is left out
-// on purpose: on FreeBSD ports and on Linux hand-built software install
-// there, and a violation inside a library the user builds should be shown
-// where it is, not attributed to its caller.
-var systemDirs = []string{"/lib/", "/lib32/", "/lib64/", "/usr/lib/", "/usr/lib32/", "/usr/lib64/", "/libexec/"}
-
-// systemLibs are C libraries and dynamic loaders by file name, wherever
-// they are installed (musl or glibc built into a prefix, FreeBSD's
-// libsys.so.7 which holds the syscall stubs since FreeBSD 15).
-var systemLibs = []string{"libc.so", "libc-", "libc.musl", "ld-linux", "ld-musl", "ld-elf.so", "ld.so", "libsys.so", "libthr.so", "libpthread.so", "libdl.so"}
 
 // IsSystemFrame reports whether a frame belongs to code that only passes a
 // call through: the C library, the dynamic loader, the vDSO, any library
@@ -24,21 +12,7 @@ var systemLibs = []string{"libc.so", "libc-", "libc.musl", "ld-linux", "ld-musl"
 // the Go runtime and standard library, and golang.org/x/sys/unix. The call
 // site of a violation is the innermost frame that is not one of these.
 func IsSystemFrame(f symbolize.Frame) bool {
-	if strings.HasPrefix(f.Module, "[") { // [vdso], [vsyscall]
-		return true
-	}
-	for _, d := range systemDirs {
-		if strings.HasPrefix(f.Module, d) {
-			return true
-		}
-	}
-	base := path.Base(f.Module)
-	for _, l := range systemLibs {
-		if strings.HasPrefix(base, l) {
-			return true
-		}
-	}
-	return isGoSystemFunction(f.Function, f.File)
+	return symbolize.IsSystemModule(f.Module) || isGoSystemFunction(f.Function, f.File)
 }
 
 // gccCloneParts are the suffixes GCC and Clang give specialised copies of C

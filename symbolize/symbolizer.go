@@ -134,7 +134,8 @@ func (mod *module) dwarfPlaces(di *dwarfInfo, addr uint64) []place {
 }
 
 // dwarf loads DWARF on first use, from the object or its separate debug
-// file: large, and only needed once a PC lands in this object.
+// file: large, and only needed once a PC lands in this object. System
+// libraries get only their debug file's symbol table (IsSystemModule).
 func (mod *module) dwarf() *dwarfInfo {
 	mod.dwOnce.Do(func() {
 		defer func() {
@@ -142,10 +143,13 @@ func (mod *module) dwarf() *dwarfInfo {
 				mod.dw = nil
 			}
 		}()
+		system := IsSystemModule(mod.path)
 		mod.withELF(func(ef *elf.File) {
-			if di := loadDWARF(ef); di != nil {
-				mod.dw = di
-				return
+			if !system {
+				if di := loadDWARF(ef); di != nil {
+					mod.dw = di
+					return
+				}
 			}
 			if mod.src != nil {
 				return
@@ -159,7 +163,10 @@ func (mod *module) dwarf() *dwarfInfo {
 				return
 			}
 			defer dbg.Close()
-			di := loadDWARF(dbg)
+			var di *dwarfInfo
+			if !system {
+				di = loadDWARF(dbg)
+			}
 			if di == nil {
 				di = &dwarfInfo{}
 			}

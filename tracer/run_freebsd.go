@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"slices"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -55,9 +53,7 @@ type fbsdSession struct {
 	// report, held stopped until it does.
 	newborn map[int]bool
 
-	mu          sync.Mutex
-	live        map[int]bool
-	interrupted bool
+	launched launchedSet
 }
 
 // fbsdProcess is the FreeBSD backend's data about one traced process.
@@ -102,7 +98,6 @@ func Run(cfg Config) (Result, error) {
 		state:    newSessionState(),
 		depth:    cfg.Depth,
 		newborn:  map[int]bool{},
-		live:     map[int]bool{},
 	}
 	if s.depth <= 0 {
 		s.depth = 64
@@ -115,54 +110,7 @@ func Run(cfg Config) (Result, error) {
 	}
 	argv := append([]string{cfg.Program}, cfg.Args...)
 
-	type outcome struct {
-		res Result
-		err error
-	}
-	done := make(chan outcome, 1)
-	finished := make(chan struct{})
-	go func() {
-		// FreeBSD accepts ptrace requests from any thread of the tracer,
-		// but wait4 must see the children of this process and the session
-		// must not interleave: keep it on one thread, as on Linux.
-		runtime.LockOSThread()
-		res, err := s.run(path, argv)
-		close(finished)
-		done <- outcome{res, err}
-	}()
-	if cfg.Stop != nil {
-		go func() {
-			select {
-			case <-cfg.Stop:
-				s.interrupt()
-			case <-finished:
-			}
-		}()
-	}
-	o := <-done
-	return o.res, o.err
-}
-
-func (s *fbsdSession) interrupt() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.interrupted = true
-	for pid := range s.live {
-		unix.Kill(pid, unix.SIGKILL)
-	}
-}
-
-func (s *fbsdSession) setLive(pid int, alive bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !alive {
-		delete(s.live, pid)
-		return
-	}
-	s.live[pid] = true
-	if s.interrupted {
-		unix.Kill(pid, unix.SIGKILL)
-	}
+	return runSession(cfg.Stop, &s.launched, func() (Result, error) { return s.run(path, argv) })
 }
 
 func (s *fbsdSession) run(path string, argv []string) (Result, error) {
@@ -178,7 +126,7 @@ func (s *fbsdSession) run(path string, argv []string) (Result, error) {
 		return Result{}, fbsdStartError(path, err)
 	}
 	s.root = pid
-	s.setLive(pid, true)
+	s.launched.add(pid)
 	var ws unix.WaitStatus
 	if _, err := unix.Wait4(pid, &ws, 0, nil); err != nil {
 		return Result{}, errorf(StatusFailure, "captrace: waiting for %s: %v", path, err)
@@ -210,7 +158,7 @@ func (s *fbsdSession) run(path string, argv []string) (Result, error) {
 	return Result{
 		ExitStatus:   s.rootStatus,
 		Processes:    s.state.seen,
-		Interrupted:  s.interrupted,
+		Interrupted:  s.launched.wasKilled(),
 		EnterReached: s.enterReached,
 	}, nil
 }
@@ -300,7 +248,7 @@ func (s *fbsdSession) loop() {
 }
 
 func (s *fbsdSession) onDeath(pid int, ws unix.WaitStatus) {
-	s.setLive(pid, false)
+	s.launched.remove(pid)
 	delete(s.newborn, pid)
 	if p := s.state.procs[pid]; p != nil {
 		for tid := range p.threads {
@@ -382,7 +330,7 @@ func (s *fbsdSession) onFork(parent *process, child int) {
 	pf := parent.backend.(*fbsdProcess)
 	// The child's memory is a copy of its parent's, maps included.
 	p.backend = &fbsdProcess{maps: pf.maps, mapsStamp: pf.mapsStamp, mem: fbsdTracee{child}, quiet: s.cfg.NoFollow}
-	s.setLive(child, true)
+	s.launched.add(child)
 	if s.newborn[child] {
 		delete(s.newborn, child)
 		if !s.startChild(p, p.backend.(*fbsdProcess)) {
@@ -398,7 +346,7 @@ func (s *fbsdSession) startChild(p *process, fp *fbsdProcess) bool {
 	if fp.quiet {
 		fbsdTrapCap(p.pid, false)
 		fbsdDetach(p.pid, 0)
-		s.setLive(p.pid, false)
+		s.launched.remove(p.pid)
 		for tid := range p.threads {
 			s.state.threadExited(tid)
 		}

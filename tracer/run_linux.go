@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -51,34 +49,10 @@ func Run(cfg Config) (Result, error) {
 		state:    newSessionState(),
 		expected: map[int]bool{},
 		orphans:  map[int]unix.WaitStatus{},
-		live:     map[int]bool{},
 	}
 	argv := append([]string{self, launcherArg, path, cfg.Program}, cfg.Args...)
 
-	// Every ptrace request must come from the thread that started the
-	// tracee, so the whole session runs on one locked thread. The thread
-	// is not unlocked: it is dropped when the goroutine ends.
-	type outcome struct {
-		res Result
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		runtime.LockOSThread()
-		res, err := s.run(self, argv)
-		done <- outcome{res, err}
-	}()
-	if cfg.Stop != nil {
-		go func() {
-			select {
-			case <-cfg.Stop:
-				s.interrupt()
-			case <-s.finished():
-			}
-		}()
-	}
-	o := <-done
-	return o.res, o.err
+	return runSession(cfg.Stop, &s.launched, func() (Result, error) { return s.run(self, argv) })
 }
 
 // linuxSession is one traced program and its descendants.
@@ -100,11 +74,7 @@ type linuxSession struct {
 	// orphans: new tracees that stopped before the event announcing them.
 	orphans map[int]unix.WaitStatus
 
-	mu          sync.Mutex
-	live        map[int]bool // pids to kill on interrupt
-	interrupted bool
-	doneCh      chan struct{}
-	doneOnce    sync.Once
+	launched launchedSet
 }
 
 // linuxProcess is the Linux backend's data about one traced process.
@@ -136,45 +106,7 @@ type linuxBreakpoint struct {
 	role breakpointRole
 }
 
-func (s *linuxSession) finished() chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.doneCh == nil {
-		s.doneCh = make(chan struct{})
-	}
-	return s.doneCh
-}
-
-func (s *linuxSession) markFinished() {
-	ch := s.finished()
-	s.doneOnce.Do(func() { close(ch) })
-}
-
-// interrupt kills every launched process; the wait loop then reaps them.
-func (s *linuxSession) interrupt() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.interrupted = true
-	for pid := range s.live {
-		unix.Kill(pid, unix.SIGKILL)
-	}
-}
-
-func (s *linuxSession) setLive(pid int, alive bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if alive {
-		s.live[pid] = true
-		if s.interrupted {
-			unix.Kill(pid, unix.SIGKILL)
-		}
-	} else {
-		delete(s.live, pid)
-	}
-}
-
 func (s *linuxSession) run(self string, argv []string) (Result, error) {
-	defer s.markFinished()
 	proc, err := os.StartProcess(self, argv, &os.ProcAttr{
 		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
 		Sys:   &syscall.SysProcAttr{Ptrace: true},
@@ -183,7 +115,7 @@ func (s *linuxSession) run(self string, argv []string) (Result, error) {
 		return Result{}, startError(err)
 	}
 	s.root = proc.Pid
-	s.setLive(s.root, true)
+	s.launched.add(s.root)
 	// The launcher stops with SIGTRAP at its own exec (PTRACE_TRACEME).
 	var ws unix.WaitStatus
 	if _, err := unix.Wait4(s.root, &ws, unix.WALL, nil); err != nil {
@@ -203,7 +135,7 @@ func (s *linuxSession) run(self string, argv []string) (Result, error) {
 	return Result{
 		ExitStatus:   s.rootStatus,
 		Processes:    s.state.seen,
-		Interrupted:  s.interrupted,
+		Interrupted:  s.launched.wasKilled(),
 		EnterReached: s.enterReached,
 	}, nil
 }
@@ -242,7 +174,7 @@ func (s *linuxSession) onDeath(tid int, ws unix.WaitStatus) {
 	if !gone {
 		return
 	}
-	s.setLive(p.pid, false)
+	s.launched.remove(p.pid)
 	if p.pid == s.root {
 		if ws.Exited() {
 			s.rootStatus = ws.ExitStatus()
@@ -312,7 +244,7 @@ func (s *linuxSession) onNewTask(parentTid, child int, cloneEvent bool) {
 			cb.breakpoints[a] = bp
 		}
 		p.backend = cb
-		s.setLive(child, true)
+		s.launched.add(child)
 	}
 	if _, ok := s.orphans[child]; ok {
 		delete(s.orphans, child)
