@@ -1,10 +1,12 @@
 package tracer
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"runtime"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/net/bpf"
@@ -39,6 +41,10 @@ func MaybeRunLauncher() {
 		os.Exit(StatusFailure)
 	}
 	program, argv := os.Args[2], os.Args[3:]
+	if err := waitForTracer(10 * time.Second); err != nil {
+		fmt.Fprintf(os.Stderr, "captrace: launcher: %v\n", err)
+		os.Exit(StatusFailure)
+	}
 	if err := installFilter(); err != nil {
 		fmt.Fprintf(os.Stderr, "captrace: cannot install the seccomp filter: %v\n", err)
 		os.Exit(StatusFailure)
@@ -69,4 +75,22 @@ func installFilter() error {
 	}
 	runtime.KeepAlive(raw)
 	return nil
+}
+
+// waitForTracer returns once captrace has seized this process: a syscall
+// that RET_TRACE stops in an untraced process fails with ENOSYS, so the
+// filter must not be installed before.
+func waitForTracer(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		status, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			return err
+		}
+		if i := bytes.Index(status, []byte("\nTracerPid:\t")); i >= 0 && !bytes.HasPrefix(status[i+len("\nTracerPid:\t"):], []byte("0\n")) {
+			return nil
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	return fmt.Errorf("not traced after %v", limit)
 }

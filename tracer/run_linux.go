@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -63,13 +62,14 @@ type linuxSession struct {
 	unwinder *symbolize.Unwinder
 	state    *sessionState
 
+	self         string // captrace's own executable, which the launcher runs
 	root         int
 	rootStatus   int
 	rootExeced   bool
 	enterReached bool
 
 	// expected: threads and children announced by a clone/fork event whose
-	// first SIGSTOP is still to come (and must be swallowed).
+	// first stop (PTRACE_EVENT_STOP) is still to come.
 	expected map[int]bool
 	// orphans: new tracees that stopped before the event announcing them.
 	orphans map[int]unix.WaitStatus
@@ -107,30 +107,26 @@ type linuxBreakpoint struct {
 }
 
 func (s *linuxSession) run(self string, argv []string) (Result, error) {
+	s.self = self
+	// The launcher starts untraced and waits until it is (launcher_linux.go):
+	// PTRACE_SEIZE, unlike PTRACE_TRACEME, reports group-stops as such, so
+	// a program stopped by SIGTSTP or SIGSTOP really stops, as without
+	// captrace, and resumes on SIGCONT.
 	proc, err := os.StartProcess(self, argv, &os.ProcAttr{
 		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
-		Sys:   &syscall.SysProcAttr{Ptrace: true},
 	})
 	if err != nil {
-		return Result{}, startError(err)
+		return Result{}, errorf(StatusFailure, "captrace: cannot start the launcher: %v", err)
 	}
 	s.root = proc.Pid
 	s.launched.add(s.root)
-	// The launcher stops with SIGTRAP at its own exec (PTRACE_TRACEME).
-	var ws unix.WaitStatus
-	if _, err := unix.Wait4(s.root, &ws, unix.WALL, nil); err != nil {
-		return Result{}, errorf(StatusFailure, "captrace: waiting for the launcher: %v", err)
-	}
-	if !ws.Stopped() {
-		return Result{}, errorf(StatusFailure, "captrace: the launcher did not start (status %#x)", uint32(ws))
-	}
-	if err := unix.PtraceSetOptions(s.root, ptraceOptions); err != nil {
+	if err := seize(s.root, ptraceOptions); err != nil {
 		unix.Kill(s.root, unix.SIGKILL)
-		return Result{}, errorf(StatusFailure, "captrace: cannot set ptrace options: %v", err)
+		unix.Wait4(s.root, nil, 0, nil)
+		return Result{}, seizeError(err)
 	}
 	p := s.state.addProcess(s.root, self, nil)
 	p.backend = &linuxProcess{}
-	s.resume(s.root, 0)
 	s.loop()
 	return Result{
 		ExitStatus:   s.rootStatus,
@@ -140,11 +136,21 @@ func (s *linuxSession) run(self string, argv []string) (Result, error) {
 	}, nil
 }
 
-func startError(err error) error {
+// seize attaches to pid with options set at once (PTRACE_SETOPTIONS would
+// need a stopped tracee); x/sys's PtraceSeize passes no options.
+func seize(pid, options int) error {
+	_, _, errno := unix.Syscall6(unix.SYS_PTRACE, unix.PTRACE_SEIZE, uintptr(pid), 0, uintptr(options), 0, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+func seizeError(err error) error {
 	if errors.Is(err, unix.EPERM) {
 		return errorf(StatusFailure, "captrace: not allowed to trace (ptrace: %v); is captrace itself traced, or ptrace disabled by a container or kernel.yama.ptrace_scope?", unix.EPERM)
 	}
-	return errorf(StatusFailure, "captrace: cannot start the launcher: %v", err)
+	return errorf(StatusFailure, "captrace: cannot trace the launcher: %v", err)
 }
 
 // loop waits for every stop of every tracee until none is left.
@@ -187,26 +193,48 @@ func (s *linuxSession) onDeath(tid int, ws unix.WaitStatus) {
 func (s *linuxSession) onStop(tid int, ws unix.WaitStatus) {
 	sig := ws.StopSignal()
 	event := int(uint32(ws) >> 16)
+	if event == unix.PTRACE_EVENT_STOP {
+		s.onEventStop(tid, ws, sig)
+		return
+	}
 	if sig == unix.SIGTRAP && event != 0 {
 		s.onEvent(tid, event)
 		return
 	}
 	p := s.state.process(tid)
 	if p == nil {
-		// A new thread or child reported its first stop before its parent
-		// reported creating it: hold it until then.
 		s.orphans[tid] = ws
-		return
-	}
-	if s.expected[tid] && sig == unix.SIGSTOP {
-		delete(s.expected, tid)
-		s.resume(tid, 0)
 		return
 	}
 	if sig == unix.SIGTRAP && s.onBreakpoint(tid, p) {
 		return
 	}
+	// A signal on its way to the program: deliver it.
 	s.resume(tid, int(sig))
+}
+
+// onEventStop handles PTRACE_EVENT_STOP, which a seized tracee reports for
+// its first stop (a new thread or child) and for group-stops.
+func (s *linuxSession) onEventStop(tid int, ws unix.WaitStatus, sig unix.Signal) {
+	if s.state.process(tid) == nil {
+		// A new thread or child reported its first stop before its parent
+		// reported creating it: hold it until then.
+		s.orphans[tid] = ws
+		return
+	}
+	if s.expected[tid] {
+		delete(s.expected, tid)
+		s.resume(tid, 0)
+		return
+	}
+	switch sig {
+	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		// A group-stop: stay stopped until SIGCONT, as without a tracer
+		// (ptrace(2), PTRACE_LISTEN).
+		unix.Syscall6(unix.SYS_PTRACE, unix.PTRACE_LISTEN, uintptr(tid), 0, 0, 0, 0)
+	default:
+		s.resume(tid, 0)
+	}
 }
 
 func (s *linuxSession) onEvent(tid, event int) {
@@ -294,6 +322,11 @@ func (s *linuxSession) onExec(tid int) {
 		return
 	}
 	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", tid))
+	if tid == s.root && !s.rootExeced && exe == s.self {
+		// The seize landed while the launcher itself was still being
+		// exec'd: that exec is captrace's, not the program's.
+		return
+	}
 	s.state.execed(p, exe)
 	old := p.backend.(*linuxProcess)
 	lp := &linuxProcess{quiet: old.quiet, breakpoints: map[uint64]*linuxBreakpoint{}}

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/captrace/captrace/internal/victims"
 	"github.com/captrace/captrace/report"
@@ -375,4 +377,73 @@ func TestPolicyCommand(t *testing.T) {
 	if r.exit != 2 || !strings.Contains(r.stderr, `no syscall "no_such_call"`) {
 		t.Errorf("unknown syscall: exit %d\n%s", r.exit, r.stderr)
 	}
+}
+
+// TestJobControl: SIGSTOP (or a terminal's SIGTSTP) stops the traced
+// program for real, as without captrace, and SIGCONT resumes it.
+func TestJobControl(t *testing.T) {
+	cmd := exec.Command(victims.Captrace(t), "--enter=main", "-o", filepath.Join(t.TempDir(), "r.json"), "sleep", "1.5")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var sleeper int
+	for i := 0; i < 200 && sleeper == 0; i++ {
+		time.Sleep(10 * time.Millisecond)
+		sleeper = childNamed(cmd.Process.Pid, "sleep")
+	}
+	if sleeper == 0 {
+		t.Fatal("sleep never started under captrace")
+	}
+	syscall.Kill(sleeper, syscall.SIGSTOP)
+	stopped := false
+	for i := 0; i < 100 && !stopped; i++ {
+		time.Sleep(10 * time.Millisecond)
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", sleeper))
+		// Under a tracer a group-stopped task shows as "t (tracing stop)"
+		// while it listens for SIGCONT (PTRACE_LISTEN).
+		stopped = strings.Contains(string(status), "State:\tT (stopped)") || strings.Contains(string(status), "State:\tt (tracing stop)")
+	}
+	if !stopped {
+		t.Error("SIGSTOP did not stop the traced program")
+	}
+	syscall.Kill(sleeper, syscall.SIGCONT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("captrace: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGCONT did not resume the traced program")
+	}
+}
+
+// childNamed finds a child of pid whose command name is name.
+func childNamed(pid int, name string) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		var child int
+		if _, err := fmt.Sscanf(e.Name(), "%d", &child); err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...
+		s := string(stat)
+		close := strings.LastIndexByte(s, ')')
+		if close < 0 || !strings.HasSuffix(s[:close], "("+name) {
+			continue
+		}
+		var state string
+		var ppid int
+		fmt.Sscanf(s[close+2:], "%s %d", &state, &ppid)
+		if ppid == pid {
+			return child
+		}
+	}
+	return 0
 }
