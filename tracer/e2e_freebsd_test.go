@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -146,11 +147,106 @@ func TestCapEnterViolations(t *testing.T) {
 	}
 }
 
-func TestEnterNotSupportedIsUsageError(t *testing.T) {
-	cmd := exec.Command(captraceBin, "--enter=main", "--", victimBin)
-	out, err := cmd.CombinedOutput()
+// runCaptrace runs captrace with args and reads the groups of its JSON
+// report; exit is captrace's exit status.
+func runCaptrace(t *testing.T, args ...string) (gs []group, exit int, stderr []byte) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out.json")
+	cmd := exec.Command(captraceBin, append([]string{"-o", out}, args...)...)
+	stderr, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		exit = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("captrace %v: %v\n%s", args, err, stderr)
+	}
+	return readGroups(t, out), exit, stderr
+}
+
+// lineOf is the line of the first source line of path containing text.
+func lineOf(t *testing.T, path, text string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, text) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s: no line contains %q", path, text)
+	return 0
+}
+
+// TestEnterMain: capability mode begins at main, found by breakpoints
+// (tracer/breakpoints.go): the victim's open("/tmp") before its own
+// cap_enter() now counts.
+func TestEnterMain(t *testing.T) {
+	lines := markerLines(t, victimSrc)
+	file := filepath.Base(victimSrc)
+	openTmp := group{"openat", "ECAPMODE", "main", file, lineOf(t, victimSrc, `open("/tmp"`)}
+	marked := []group{
+		{"openat", "ECAPMODE", "open_global", file, lines["open_global"]},
+		{"openat", "ENOTCAPABLE", "openat_absolute", file, lines["openat_absolute"]},
+		{"openat", "ENOTCAPABLE", "openat_dotdot", file, lines["openat_dotdot"]},
+		{"kill", "ECAPMODE", "kill_init", file, lines["kill_init"]},
+	}
+
+	t.Run("audit", func(t *testing.T) {
+		got, exit, stderr := runCaptrace(t, "--enter=main", "--", victimBin)
+		want := append(marked, openTmp) // by line: main comes last in the file
+		if exit != 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("exit %d, groups:\n got  %v\n want %v\nstderr:\n%s", exit, got, want, stderr)
+		}
+	})
+
+	// The program is made to call cap_enter at main (PT_SC_REMOTE): its
+	// open("/tmp") fails and it exits 11.
+	t.Run("enforce", func(t *testing.T) {
+		got, exit, stderr := runCaptrace(t, "--mode=enforce", "--enter=main", "--", victimBin, "enforce")
+		if exit != 11 || len(got) == 0 || got[0] != openTmp {
+			t.Errorf("exit %d (want 11), groups %v (want %v first)\nstderr:\n%s", exit, got, openTmp, stderr)
+		}
+	})
+
+	// Stripped, main is found through __libc_start1's fifth argument.
+	t.Run("stripped", func(t *testing.T) {
+		stripped := filepath.Join(t.TempDir(), "stripped")
+		if out, err := exec.Command("strip", "-o", stripped, victimBin).CombinedOutput(); err != nil {
+			t.Fatalf("strip: %v\n%s", err, out)
+		}
+		got, exit, stderr := runCaptrace(t, "--enter=main", "--", stripped)
+		count := map[string]int{}
+		for _, g := range got {
+			count[g.Syscall+" "+g.Errno]++
+		}
+		want := map[string]int{"openat ECAPMODE": 2, "openat ENOTCAPABLE": 2, "kill ECAPMODE": 1}
+		if exit != 0 || fmt.Sprint(count) != fmt.Sprint(want) {
+			t.Errorf("exit %d, groups %v: want %v\nstderr:\n%s", exit, got, want, stderr)
+		}
+	})
+}
+
+// TestEnterSymbol: checking begins at a function; the victim's earlier
+// cap_enter() is skipped in audit mode and starts nothing.
+func TestEnterSymbol(t *testing.T) {
+	lines := markerLines(t, victimSrc)
+	file := filepath.Base(victimSrc)
+	want := []group{
+		{"openat", "ENOTCAPABLE", "openat_absolute", file, lines["openat_absolute"]},
+		{"openat", "ENOTCAPABLE", "openat_dotdot", file, lines["openat_dotdot"]},
+		{"kill", "ECAPMODE", "kill_init", file, lines["kill_init"]},
+	}
+	got, exit, stderr := runCaptrace(t, "--enter=openat_absolute", "--", victimBin)
+	if exit != 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("exit %d, groups:\n got  %v\n want %v\nstderr:\n%s", exit, got, want, stderr)
+	}
+}
+
+func TestEnterUnknownSymbolIsUsageError(t *testing.T) {
+	out, err := exec.Command(captraceBin, "--enter=no_such_function", "--", victimBin).CombinedOutput()
 	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 2 {
-		t.Fatalf("--enter=main: %v, want exit status 2\n%s", err, out)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), `no function "no_such_function"`) {
+		t.Fatalf("--enter=no_such_function: %v, want exit status 2 naming the function\n%s", err, out)
 	}
 }

@@ -16,13 +16,41 @@ type enterPlan struct {
 	atExec bool // capability mode from the first instruction of PROGRAM
 	// symbols to break on: the first one reached enters capability mode.
 	symbols []string
-	// viaLibcStartMain: a stripped C program's main is the first argument
-	// of __libc_start_main (glibc's csu/libc-start.c), read when it is hit.
-	viaLibcStartMain bool
+	// start: a stripped C program's main is an argument of its C
+	// library's start-up function, read when that function is called.
+	start *startFunc
 	// goMain is main.main's address in a Go program whose symbol table was
 	// stripped, found through .gopclntab (link-time, before load bias).
 	goMain uint64
 	what   string // for messages: "cap_enter", "main", ...
+}
+
+// needsBreakpoints reports whether the plan is carried out with
+// breakpoints (the entry point first), rather than at exec or, on FreeBSD,
+// at the real cap_enter(2).
+func (p enterPlan) needsBreakpoints() bool {
+	return !p.atExec && (len(p.symbols) > 0 || p.start != nil || p.goMain != 0)
+}
+
+// startFunc is a C library's start-up function, called by the program's
+// _start with main as one of its arguments.
+type startFunc struct {
+	name    string
+	mainArg int // which integer argument holds main, from 0
+}
+
+// startFuncs are the start-up functions captrace knows. Their names do not
+// overlap, so the program's imports pick the row, whatever system runs it.
+var startFuncs = []startFunc{
+	// glibc: __libc_start_main(main, argc, argv, ...) (csu/libc-start.c).
+	{"__libc_start_main", 0},
+	// FreeBSD 14+: _start calls __libc_start1(argc, argv, env, cleanup,
+	// main), or __libc_start1_gcrt with two more arguments when profiling
+	// (lib/csu/amd64/crt1_s.S, lib/libc/csu/libc_start1.c). Older FreeBSD
+	// csu called main from _start itself (lib/csu/amd64/crt1_c.c), so a
+	// stripped program built there has no such call to break on.
+	{"__libc_start1", 4},
+	{"__libc_start1_gcrt", 4},
 }
 
 // capEnterNames are the functions whose first call is the default enter
@@ -75,10 +103,12 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 	if names["main"] {
 		return enterPlan{symbols: []string{"main"}, what: "main"}, nil
 	}
-	if names["__libc_start_main"] {
-		return enterPlan{viaLibcStartMain: true, what: "main"}, nil
+	for i := range startFuncs {
+		if names[startFuncs[i].name] {
+			return enterPlan{start: &startFuncs[i], what: "main"}, nil
+		}
 	}
-	return enterPlan{}, errorf(StatusFailure, "captrace: %s: stripped and static, main cannot be found; use --enter=exec or --enter=SYMBOL", exePath)
+	return enterPlan{}, errorf(StatusFailure, "captrace: %s: stripped, and main reaches no known C start-up function (__libc_start_main, __libc_start1); use --enter=exec or --enter=SYMBOL", exePath)
 }
 
 // elfFunctionNames lists the functions a program defines or imports; an
@@ -128,8 +158,9 @@ func goMainFromPclntab(f *elf.File) uint64 {
 
 // loadedModule is one mapped ELF file with its load bias.
 type loadedModule struct {
-	path string
-	bias uint64
+	path    string
+	bias    uint64
+	program bool // the program image itself
 }
 
 // resolveSymbol finds a defined function named name in the loaded modules,

@@ -305,6 +305,7 @@ type fbsdEntryAction int
 const (
 	fbsdEntryRun     fbsdEntryAction = iota // not in capability mode yet: let it run
 	fbsdEntryEnter                          // cap_enter(2): skip it, and the process is in (emulated) capability mode
+	fbsdEntrySkip                           // cap_enter(2) before the enter point (--enter=SYMBOL): skip it, nothing begins
 	fbsdEntryGetmode                        // cap_getmode(2) in emulated capability mode: answer 1
 	fbsdEntryCheck                          // ask the policy
 )
@@ -312,14 +313,16 @@ const (
 // fbsdAuditEntry decides a syscall-entry stop in audit mode. cap_enter is
 // always skipped, so that the process keeps running outside capability
 // mode and every later violation is seen, not just the first; it marks the
-// enter point only when the enter point is cap_enter. Programs that check
-// cap_getmode(2) (cap_sandboxed(3)) see the mode they asked for.
+// enter point only when the enter point is cap_enter (a later --enter
+// symbol still decides when checking begins). Programs that check
+// cap_getmode(2) (cap_sandboxed(3)) see the mode they asked for once the
+// enter point is reached.
 func fbsdAuditEntry(inCapMode, enterAtCapEnter bool, nr int) fbsdEntryAction {
 	switch {
 	case nr == fbsdSYS_cap_enter && (enterAtCapEnter || inCapMode):
 		return fbsdEntryEnter
 	case nr == fbsdSYS_cap_enter:
-		return fbsdEntryRun
+		return fbsdEntrySkip
 	case !inCapMode:
 		return fbsdEntryRun
 	case nr == fbsdSYS_cap_getmode:

@@ -442,7 +442,7 @@ func TestAuditEntry(t *testing.T) {
 	}{
 		{"before cap_enter everything runs", false, true, 499, fbsdEntryRun},
 		{"cap_enter is the enter point: skip it", false, true, fbsdSYS_cap_enter, fbsdEntryEnter},
-		{"cap_enter with --enter=exec before the enter point: let it be", false, false, fbsdSYS_cap_enter, fbsdEntryRun},
+		{"cap_enter before an --enter symbol: skipped, checking has not begun", false, false, fbsdSYS_cap_enter, fbsdEntrySkip},
 		{"a second cap_enter: still skipped", true, true, fbsdSYS_cap_enter, fbsdEntryEnter},
 		{"cap_enter after --enter=exec: skipped, stays outside", true, false, fbsdSYS_cap_enter, fbsdEntryEnter},
 		{"cap_getmode in emulated capability mode answers 1", true, true, fbsdSYS_cap_getmode, fbsdEntryGetmode},

@@ -88,6 +88,27 @@ func fbsdWriteMemory(pid int, addr uint64, p []byte) error {
 	return err
 }
 
+// fbsdReadText and fbsdWriteText move code bytes with PT_IO's
+// PIOD_READ_I/PIOD_WRITE_I (sys/sys/ptrace.h). The kernel writes through
+// a read-only text mapping by copy-on-write (proc_rwmem() in
+// sys/kern/sys_process.c asks for VM_PROT_COPY), so breakpoints change only
+// the traced process.
+func fbsdReadText(pid int, addr uint64, p []byte) error {
+	n, err := unix.PtraceIO(fbsdPIOD_READ_I, pid, uintptr(addr), p, len(p))
+	if err == nil && n != len(p) {
+		err = fmt.Errorf("short read at %#x: %d of %d bytes", addr, n, len(p))
+	}
+	return err
+}
+
+func fbsdWriteText(pid int, addr uint64, p []byte) error {
+	n, err := unix.PtraceIO(fbsdPIOD_WRITE_I, pid, uintptr(addr), p, len(p))
+	if err == nil && n != len(p) {
+		err = fmt.Errorf("short write at %#x: %d of %d bytes", addr, n, len(p))
+	}
+	return err
+}
+
 // fbsdVMEntries walks the process's map with PT_VM_ENTRY until ENOENT.
 func fbsdVMEntries(pid int) ([]fbsdVMEntry, error) {
 	var out []fbsdVMEntry

@@ -37,10 +37,19 @@ func fbsdSyscallArgRegs(r *fbsdRegs) [6]uint64 {
 // syscallenter(), sys/kern/subr_syscall.c).
 func fbsdSetSyscallNr(r *fbsdRegs, nr int) { r.Rax = int64(nr) }
 
-func fbsdPC(r *fbsdRegs) uint64         { return uint64(r.Rip) }
-func fbsdSetPC(r *fbsdRegs, pc uint64)  { r.Rip = int64(pc) }
-func fbsdBreakInsn() []byte             { return []byte{0xcc} } // int3
-func fbsdPCAfterBreak(pc uint64) uint64 { return pc - 1 }       // rip is past the int3
+func fbsdPC(r *fbsdRegs) uint64        { return uint64(r.Rip) }
+func fbsdSetPC(r *fbsdRegs, pc uint64) { r.Rip = int64(pc) }
+
+// fbsdFuncArg is integer argument n (from 0) of a function just called:
+// FreeBSD/amd64 follows the System V psABI (section 3.2.3), so main, the
+// fifth argument of __libc_start1, is in r8 (lib/csu/amd64/crt1_s.S).
+func fbsdFuncArg(r *fbsdRegs, n int) uint64 {
+	args := [...]int64{r.Rdi, r.Rsi, r.Rdx, r.Rcx, r.R8, r.R9}
+	if n < 0 || n >= len(args) {
+		return 0
+	}
+	return uint64(args[n])
+}
 
 // fbsdUnwindRegs gives the unwinder the registers in DWARF numbering.
 func fbsdUnwindRegs(r *fbsdRegs) symbolize.Regs {

@@ -7,10 +7,8 @@ import (
 )
 
 // The linux/amd64 details of a stopped thread: where the syscall number,
-// arguments and result live, and the trap instruction.
-
-// breakpointInsn is int3; after it traps, rip is one past it.
-var breakpointInsn = []byte{0xCC}
+// arguments and result live (the trap instruction is in
+// breakpoint_amd64.go).
 
 func syscallNr(r *unix.PtraceRegs) int { return int(int64(r.Orig_rax)) }
 
@@ -29,8 +27,16 @@ func skipSyscall(r *unix.PtraceRegs, errno unix.Errno) {
 func programCounter(r *unix.PtraceRegs) uint64        { return r.Rip }
 func setProgramCounter(r *unix.PtraceRegs, pc uint64) { r.Rip = pc }
 
-// firstArg is the first integer argument of a function just called.
-func firstArg(r *unix.PtraceRegs) uint64 { return r.Rdi }
+// funcArg is integer argument n (from 0) of a function just called, in
+// the System V amd64 psABI's order (section 3.2.3); 0 past the sixth,
+// which is on the stack.
+func funcArg(r *unix.PtraceRegs, n int) uint64 {
+	args := [...]uint64{r.Rdi, r.Rsi, r.Rdx, r.Rcx, r.R8, r.R9}
+	if n < 0 || n >= len(args) {
+		return 0
+	}
+	return args[n]
+}
 
 // unwindRegs lays the registers out by DWARF number (System V amd64 psABI,
 // figure 3.36) for the unwinder.

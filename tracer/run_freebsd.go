@@ -25,6 +25,9 @@ import (
 //   - audit mode: every syscall entry stops (PTRACE_SCE); cap_enter(2) is
 //     replaced by a no-op so the process never enters capability mode, and
 //     capmode's FreeBSD table judges each later call.
+//   - --enter=main or a symbol: the breakpoints shared with Linux
+//     (breakpoints.go), through PT_IO and PT_GETREGS/PT_SETREGS
+//     (breakpoint_freebsd.go).
 //
 // A FreeBSD stop halts the whole process; wait4 reports the process id and
 // PT_LWPINFO names the thread (p_xthread) that reported.
@@ -36,6 +39,7 @@ const fbsdSiSyscallVersion = 1400026
 // fbsdSession is one traced program and its descendants.
 type fbsdSession struct {
 	cfg      Config
+	plan     enterPlan // the program's; later images plan their own
 	pol      fbsdPolicy
 	unwinder *symbolize.Unwinder
 	state    *sessionState
@@ -63,6 +67,11 @@ type fbsdProcess struct {
 	mem       fbsdTracee
 	// quiet: a child under --no-follow, detached at its first stop.
 	quiet bool
+	// vforked: a child that shares its parent's memory until it execs.
+	vforked bool
+	// bps are the breakpoints that find this image's enter point
+	// (--enter=main or a symbol).
+	bps *breakpointTable
 	// last is each thread's last syscall entry, for kernels without
 	// si_syscall (trackEntry).
 	last map[int]capmode.Call
@@ -78,21 +87,22 @@ func Run(cfg Config) (Result, error) {
 	if cfg.Warnings == nil {
 		cfg.Warnings = io.Discard
 	}
-	switch cfg.Enter {
-	case "":
+	if cfg.Enter == "" {
 		cfg.Enter = EnterCapEnter
-	case EnterCapEnter, EnterExec:
-	default:
-		// The ELF enter-point resolver (enter.go) knows glibc's start-up
-		// (__libc_start_main); FreeBSD's csu (__libc_start1) and breakpoints
-		// through PT_IO are not wired up yet.
-		return Result{}, errorf(StatusUsage, "captrace: --enter=%s is not supported on FreeBSD yet; use --enter=cap_enter or --enter=exec", cfg.Enter)
+	}
+	// cap_enter is the real syscall, seen at its entry: no breakpoints.
+	var plan enterPlan
+	if cfg.Enter != EnterCapEnter {
+		if plan, err = planEnter(path, cfg.Enter, cfg.Warnings); err != nil {
+			return Result{}, err
+		}
 	}
 	if cfg.Cache == nil {
 		cfg.Cache = symbolize.NewCache(cfg.DebugDirs)
 	}
 	s := &fbsdSession{
 		cfg:      cfg,
+		plan:     plan,
 		pol:      fbsdTable(),
 		unwinder: symbolize.NewUnwinder(cfg.Cache),
 		state:    newSessionState(),
@@ -134,7 +144,13 @@ func (s *fbsdSession) run(path string, argv []string) (Result, error) {
 	if !ws.Stopped() {
 		return Result{}, errorf(StatusFailure, "captrace: %s did not start (status %#x)", path, uint32(ws))
 	}
-	p := s.state.addProcess(pid, path, nil)
+	// The kernel's name for the image is the one PT_VM_ENTRY uses, so the
+	// program is found in the module map by it.
+	exe := fbsdExePath(pid)
+	if exe == "" {
+		exe = path
+	}
+	p := s.state.addProcess(pid, exe, nil)
 	fp := &fbsdProcess{mem: fbsdTracee{pid}}
 	p.backend = fp
 	l, err := fbsdLwpInfoOf(pid)
@@ -143,11 +159,9 @@ func (s *fbsdSession) run(path string, argv []string) (Result, error) {
 		return Result{}, fbsdTraceError(err)
 	}
 	s.state.addThread(int(l.Lwpid), p)
-	if s.cfg.Enter == EnterExec {
-		if err := s.enterAtExec(p, int(l.Lwpid)); err != nil {
-			unix.Kill(pid, unix.SIGKILL)
-			return Result{}, err
-		}
+	if err := s.onExec(p, fp, int(l.Lwpid), s.plan); err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		return Result{}, err
 	}
 	if err := s.configure(p); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
@@ -217,14 +231,19 @@ func (s *fbsdSession) enterAtExec(p *process, tid int) error {
 	if s.cfg.Mode != Enforce {
 		return nil
 	}
+	if err := fbsdCapEnterRemote(tid); err != nil {
+		return errorf(StatusFailure, "captrace: --enter=exec: cannot make the program call cap_enter (PT_SC_REMOTE needs FreeBSD 14): %v", err)
+	}
+	return nil
+}
+
+// fbsdCapEnterRemote makes the stopped thread tid call cap_enter(2).
+func fbsdCapEnterRemote(tid int) error {
 	ret, err := fbsdRemoteSyscall(tid, fbsdSYS_cap_enter)
 	if err == nil && ret.Error != 0 {
 		err = unix.Errno(ret.Error)
 	}
-	if err != nil {
-		return errorf(StatusFailure, "captrace: --enter=exec: cannot make the program call cap_enter (PT_SC_REMOTE needs FreeBSD 14): %v", err)
-	}
-	return nil
+	return err
 }
 
 // loop waits for every stop of every tracee until none is left.
@@ -293,15 +312,17 @@ func (s *fbsdSession) onStop(pid int, ws unix.WaitStatus) {
 			return
 		}
 	case fbsdStopForked:
-		s.onFork(p, int(l.ChildPid))
+		s.onFork(p, int(l.ChildPid), l.Flags&fbsdPL_FLAG_VFORKED != 0)
 	case fbsdStopExec:
 		s.state.execed(p, fbsdExePath(pid))
 		s.state.addThread(tid, p)
 		fp.maps = nil
+		fp.vforked = false
 		if s.cfg.Mode == Enforce {
 			// Keep the trap whatever exec did to the process flags.
 			fbsdTrapCap(pid, true)
 		}
+		s.onLaterExec(p, fp, tid)
 	case fbsdStopBorn:
 		// registered above
 	case fbsdStopExited:
@@ -311,6 +332,9 @@ func (s *fbsdSession) onStop(pid int, ws unix.WaitStatus) {
 	case fbsdStopSCE:
 		s.onEntry(p, fp, tid, l)
 	case fbsdStopSignal, fbsdStopBreak:
+		if kind == fbsdStopBreak && s.onBreakpoint(p, fp, tid) {
+			break
+		}
 		sig = int(ws.StopSignal())
 		if l.Flags&fbsdPL_FLAG_SI != 0 {
 			sig = int(l.Siginfo.Signo)
@@ -320,16 +344,34 @@ func (s *fbsdSession) onStop(pid int, ws unix.WaitStatus) {
 	s.flush()
 }
 
+// onLaterExec plans the enter point of an image a process execs, quietly:
+// a program that cannot be planned runs without one.
+func (s *fbsdSession) onLaterExec(p *process, fp *fbsdProcess, tid int) {
+	fp.bps = nil
+	if p.inCapMode || s.cfg.Enter == EnterCapEnter {
+		return
+	}
+	plan, err := planEnter(p.exe, s.cfg.Enter, io.Discard)
+	if err != nil {
+		return
+	}
+	if err := s.onExec(p, fp, tid, plan); err != nil {
+		fmt.Fprintf(s.cfg.Warnings, "captrace: process %d: %v\n", p.pid, err)
+	}
+}
+
 // onFork registers the child a process forked; PT_FOLLOW_FORK has already
 // attached it.
-func (s *fbsdSession) onFork(parent *process, child int) {
+func (s *fbsdSession) onFork(parent *process, child int, vforked bool) {
 	if child <= 0 || s.state.procs[child] != nil {
 		return
 	}
 	p := s.state.addProcess(child, parent.exe, parent)
 	pf := parent.backend.(*fbsdProcess)
-	// The child's memory is a copy of its parent's, maps included.
-	p.backend = &fbsdProcess{maps: pf.maps, mapsStamp: pf.mapsStamp, mem: fbsdTracee{child}, quiet: s.cfg.NoFollow}
+	// The child's memory is a copy of its parent's, maps and breakpoint
+	// bytes included.
+	p.backend = &fbsdProcess{maps: pf.maps, mapsStamp: pf.mapsStamp, mem: fbsdTracee{child},
+		quiet: s.cfg.NoFollow, vforked: vforked, bps: pf.bps.forked()}
 	s.launched.add(child)
 	if s.newborn[child] {
 		delete(s.newborn, child)
@@ -344,6 +386,12 @@ func (s *fbsdSession) onFork(parent *process, child int) {
 // from the session (and must not be resumed).
 func (s *fbsdSession) startChild(p *process, fp *fbsdProcess) bool {
 	if fp.quiet {
+		// Untraced, a trap left in its code would kill it with SIGTRAP. A
+		// vfork child's memory is its parent's: the traps stay for the
+		// parent, and the child only execs or exits.
+		if !fp.vforked {
+			fp.bps.removeAll(fbsdProcessText{p.pid})
+		}
 		fbsdTrapCap(p.pid, false)
 		fbsdDetach(p.pid, 0)
 		s.launched.remove(p.pid)
@@ -411,6 +459,8 @@ func (s *fbsdSession) onEntry(p *process, fp *fbsdProcess, tid int, l fbsdLwpInf
 		s.replaceSyscall(tid, fbsdSYS_sched_yield)
 		p.inCapMode = true
 		s.enterReached = true
+	case fbsdEntrySkip:
+		s.replaceSyscall(tid, fbsdSYS_sched_yield)
 	case fbsdEntryGetmode:
 		one := []byte{1, 0, 0, 0}
 		if fbsdWriteMemory(p.pid, call.Args[0], one) == nil {

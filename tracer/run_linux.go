@@ -79,31 +79,13 @@ type linuxSession struct {
 
 // linuxProcess is the Linux backend's data about one traced process.
 type linuxProcess struct {
-	maps        *symbolize.ModuleMap
-	mem         symbolize.Memory
-	breakpoints map[uint64]*linuxBreakpoint
-	// retired: addresses of breakpoints already removed, which other
-	// threads may still trap on once.
-	retired map[uint64]bool
+	maps *symbolize.ModuleMap
+	mem  symbolize.Memory
+	// bps are the breakpoints that find this image's enter point.
+	bps *breakpointTable
 	// quiet: a child under --no-follow. It must stay traced (an untraced
 	// process gets ENOSYS from SECCOMP_RET_TRACE) but is not reported.
 	quiet bool
-	// plan is how this image finds its enter point.
-	plan enterPlan
-}
-
-// breakpointRole is what reaching a breakpoint means.
-type breakpointRole int
-
-const (
-	roleEntry         breakpointRole = iota // the loader is done: resolve the enter symbols
-	roleLibcStartMain                       // its first argument is main
-	roleEnter                               // capability mode begins
-)
-
-type linuxBreakpoint struct {
-	breakpoint
-	role breakpointRole
 }
 
 func (s *linuxSession) run(self string, argv []string) (Result, error) {
@@ -267,11 +249,7 @@ func (s *linuxSession) onNewTask(parentTid, child int, cloneEvent bool) {
 		pb := parent.backend.(*linuxProcess)
 		// The child's memory is a copy of its parent's: same maps, and the
 		// same breakpoint bytes, which must be handled in it too.
-		cb := &linuxProcess{maps: pb.maps, quiet: pb.quiet || s.cfg.NoFollow, breakpoints: map[uint64]*linuxBreakpoint{}}
-		for a, bp := range pb.breakpoints {
-			cb.breakpoints[a] = bp
-		}
-		p.backend = cb
+		p.backend = &linuxProcess{maps: pb.maps, quiet: pb.quiet || s.cfg.NoFollow, bps: pb.bps.forked()}
 		s.launched.add(child)
 	}
 	if _, ok := s.orphans[child]; ok {
@@ -329,7 +307,7 @@ func (s *linuxSession) onExec(tid int) {
 	}
 	s.state.execed(p, exe)
 	old := p.backend.(*linuxProcess)
-	lp := &linuxProcess{quiet: old.quiet, breakpoints: map[uint64]*linuxBreakpoint{}}
+	lp := &linuxProcess{quiet: old.quiet}
 	p.backend = lp
 	if p.inCapMode {
 		return
@@ -347,12 +325,10 @@ func (s *linuxSession) onExec(tid int) {
 		s.enterCapMode(p)
 		return
 	}
-	entry, err := elfEntry(exe)
-	if err != nil {
-		return
+	lp.bps = newBreakpointTable(plan, s.cfg.Warnings)
+	if th, err := s.thread(tid, p); err == nil {
+		lp.bps.plantEntry(th, exe)
 	}
-	s.setBreakpoint(tid, lp, entry+s.exeBias(p), roleEntry, "entry")
-	lp.plan = plan
 }
 
 func (s *linuxSession) enterCapMode(p *process) {

@@ -16,8 +16,6 @@ type process struct {
 	exe string
 	// threads alive in this process, the leader included.
 	threads map[int]bool
-	// enter is the pending one-shot breakpoint for --enter, if any.
-	enter *breakpoint
 	// backend holds per-process data of the platform (module map, ...).
 	backend any
 }

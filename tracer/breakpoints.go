@@ -1,0 +1,262 @@
+package tracer
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"syscall"
+
+	"github.com/captrace/captrace/symbolize"
+)
+
+// The breakpoints that find an enter point other than exec, shared by both
+// backends. They are one-shot software traps planted in the program's code:
+//
+//  1. at exec, one at the program's ELF entry point: when it fires, the
+//     dynamic loader has mapped every library, so symbols have addresses;
+//  2. there, one on each enter symbol (or on the C library's start-up
+//     function, whose argument is main in a stripped program);
+//  3. when an enter breakpoint fires, capability mode begins.
+//
+// Each one is removed when it fires, and the thread re-runs the restored
+// instruction. A backend supplies a stopped thread (breakpointThread);
+// everything else is here, so it is tested on Linux for FreeBSD too.
+
+// breakpointRole is what reaching a breakpoint means.
+type breakpointRole int
+
+const (
+	roleEntry     breakpointRole = iota // the loader is done: resolve the enter symbols
+	roleStartMain                       // the C start-up function: one of its arguments is main
+	roleEnter                           // capability mode begins
+)
+
+// breakpoint is one planted trap.
+type breakpoint struct {
+	addr    uint64 // absolute address in the tracee
+	orig    []byte // the bytes the trap instruction replaced
+	what    string // the symbol, for messages
+	role    breakpointRole
+	mainArg int // roleStartMain: which argument holds main
+}
+
+// textMemory reads and writes a stopped process's code.
+type textMemory interface {
+	readText(addr uint64, p []byte) error
+	writeText(addr uint64, p []byte) error
+}
+
+// breakpointThread is a thread stopped at a SIGTRAP (or at exec), as the
+// breakpoint logic sees it. Registers are read once, when the backend
+// builds it.
+type breakpointThread interface {
+	textMemory
+	pc() uint64
+	setPC(pc uint64) error
+	// funcArg is integer argument n (from 0) of the function whose first
+	// instruction the thread is at.
+	funcArg(n int) uint64
+	// modules reads the process's map afresh and lists its ELF files,
+	// the program first (programModules).
+	modules() []loadedModule
+}
+
+// trapOutcome is what a SIGTRAP turned out to be.
+type trapOutcome int
+
+const (
+	trapForeign trapOutcome = iota // not one of ours: deliver it to the program
+	trapHandled                    // ours: resume the thread with no signal
+	trapEnter                      // ours, and the enter point: capability mode begins, then resume with no signal
+)
+
+// breakpointTable is one process's breakpoints.
+type breakpointTable struct {
+	plan   enterPlan
+	active map[uint64]*breakpoint
+	// retired: addresses of breakpoints already removed, which other
+	// threads may still trap on once (they ran into the trap before the
+	// first hit removed it).
+	retired map[uint64]bool
+	warn    io.Writer
+}
+
+func newBreakpointTable(plan enterPlan, warn io.Writer) *breakpointTable {
+	if warn == nil {
+		warn = io.Discard
+	}
+	return &breakpointTable{plan: plan, active: map[uint64]*breakpoint{}, retired: map[uint64]bool{}, warn: warn}
+}
+
+// forked is the table of a forked child, whose memory is a copy of its
+// parent's, trap bytes included.
+func (t *breakpointTable) forked() *breakpointTable {
+	if t == nil {
+		return nil
+	}
+	return &breakpointTable{plan: t.plan, active: maps.Clone(t.active), retired: maps.Clone(t.retired), warn: t.warn}
+}
+
+// plantEntry plants the first breakpoint at the program's entry point; the
+// thread is stopped at exec, the program image mapped.
+func (t *breakpointTable) plantEntry(th breakpointThread, exe string) {
+	entry, err := elfEntry(exe)
+	if err != nil {
+		return
+	}
+	t.plant(th, entry+programBias(th.modules()), roleEntry, "entry", 0)
+}
+
+// plant sets a one-shot trap at addr.
+func (t *breakpointTable) plant(th breakpointThread, addr uint64, role breakpointRole, what string, mainArg int) {
+	if _, ok := t.active[addr]; ok {
+		return
+	}
+	orig := make([]byte, len(trapInsn))
+	if err := th.readText(addr, orig); err != nil {
+		fmt.Fprintf(t.warn, "captrace: cannot set a breakpoint at %s (%#x): %v\n", what, addr, err)
+		return
+	}
+	if err := th.writeText(addr, trapInsn); err != nil {
+		fmt.Fprintf(t.warn, "captrace: cannot set a breakpoint at %s (%#x): %v\n", what, addr, err)
+		return
+	}
+	t.active[addr] = &breakpoint{addr: addr, orig: orig, what: what, role: role, mainArg: mainArg}
+}
+
+// remove puts the original bytes back, unless something else (a vfork
+// child sharing the memory) already did.
+func (t *breakpointTable) remove(mem textMemory, bp *breakpoint) {
+	cur := make([]byte, len(trapInsn))
+	if mem.readText(bp.addr, cur) == nil && bytes.Equal(cur, trapInsn) {
+		mem.writeText(bp.addr, bp.orig)
+	}
+	delete(t.active, bp.addr)
+	t.retired[bp.addr] = true
+}
+
+// removeAll takes every trap out of a process that is about to run
+// untraced, where one would kill it.
+func (t *breakpointTable) removeAll(mem textMemory) {
+	if t == nil {
+		return
+	}
+	for _, bp := range t.active {
+		t.remove(mem, bp)
+	}
+}
+
+// onTrap decides a SIGTRAP of th's process. For one of ours it removes
+// the breakpoint, rewinds the thread onto the restored instruction and
+// plants what comes next.
+func (t *breakpointTable) onTrap(th breakpointThread) trapOutcome {
+	if t == nil {
+		return trapForeign
+	}
+	addr := trapAddr(th.pc())
+	bp := t.active[addr]
+	if bp == nil {
+		if !t.retired[addr] {
+			return trapForeign
+		}
+		th.setPC(addr)
+		return trapHandled
+	}
+	t.remove(th, bp)
+	th.setPC(addr)
+	switch bp.role {
+	case roleEntry:
+		t.resolve(th)
+	case roleStartMain:
+		t.plant(th, th.funcArg(bp.mainArg), roleEnter, "main", 0)
+	case roleEnter:
+		for _, other := range t.active {
+			if other.role == roleEnter {
+				t.remove(th, other)
+			}
+		}
+		return trapEnter
+	}
+	return trapHandled
+}
+
+// resolve runs at the program's entry point, when the dynamic loader has
+// mapped every library: now the plan's symbols have addresses.
+func (t *breakpointTable) resolve(th breakpointThread) {
+	modules := th.modules()
+	plan := t.plan
+	switch {
+	case plan.goMain != 0:
+		t.plant(th, plan.goMain+programBias(modules), roleEnter, plan.what, 0)
+	case plan.start != nil:
+		if addr, ok := resolveSymbol(modules, plan.start.name); ok {
+			t.plant(th, addr, roleStartMain, plan.start.name, plan.start.mainArg)
+		}
+	default:
+		for _, name := range plan.symbols {
+			if addr, ok := resolveSymbol(modules, name); ok {
+				t.plant(th, addr, roleEnter, name, 0)
+			}
+		}
+	}
+}
+
+// programModules lists the ELF files of a module map, the program image
+// first. The image is found by path, or else by inode and device: FreeBSD
+// names files from the vnode name cache (vn_fullpath()), which may spell
+// a path differently from the one captrace started.
+func programModules(mm *symbolize.ModuleMap, exe string) []loadedModule {
+	if mm == nil {
+		return nil
+	}
+	var out []loadedModule
+	found := false
+	for _, m := range mm.Modules() {
+		if m.Path == "" || m.Path[0] != '/' {
+			continue
+		}
+		lm := loadedModule{path: m.Path, bias: m.Bias}
+		if !found && m.Path == exe {
+			lm.program, found = true, true
+			out = append([]loadedModule{lm}, out...)
+		} else {
+			out = append(out, lm)
+		}
+	}
+	if found || exe == "" {
+		return out
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return out
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return out
+	}
+	for _, m := range mm.Modules() {
+		if m.Inode != uint64(st.Ino) || m.Dev != uint64(st.Dev) {
+			continue
+		}
+		for i := range out {
+			if out[i].path == m.Path {
+				lm := out[i]
+				lm.program = true
+				out = append(append([]loadedModule{lm}, out[:i]...), out[i+1:]...)
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// programBias is the program image's load bias (0 unless it is PIE, or
+// when the image is not in the map).
+func programBias(modules []loadedModule) uint64 {
+	if len(modules) > 0 && modules[0].program {
+		return modules[0].bias
+	}
+	return 0
+}
