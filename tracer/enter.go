@@ -57,7 +57,9 @@ var startFuncs = []startFunc{
 // point: libc's cap_enter(2) wrapper and capsicum_helpers.h's caph_enter.
 var capEnterNames = []string{"cap_enter", "caph_enter"}
 
-// planEnter decides the enter point of the program at exePath.
+// planEnter decides the enter point of the program at exePath. point ""
+// is the default: cap_enter, or main when the program has no cap_enter;
+// an explicit "cap_enter" never falls back.
 func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
 	if point == EnterExec {
 		return enterPlan{atExec: true, what: "exec"}, nil
@@ -78,6 +80,12 @@ func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
 		}
 		if len(found) > 0 {
 			return enterPlan{symbols: found, what: found[0]}, nil
+		}
+		if point == EnterCapEnter {
+			// Asked for by name: no fallback. A driver (make, a test
+			// runner) never enters; the programs it runs may, and each
+			// image is planned again at its exec.
+			return enterPlan{what: EnterCapEnter}, nil
 		}
 		fmt.Fprintf(warn, "captrace: %s calls neither cap_enter nor caph_enter; capability mode starts at main\n", filepath.Base(exePath))
 		return planMain(f, names, exePath)

@@ -325,6 +325,9 @@ func (s *linuxSession) onExec(tid int) {
 		s.enterCapMode(p)
 		return
 	}
+	if !plan.needsBreakpoints() {
+		return
+	}
 	lp.bps = newBreakpointTable(plan, s.cfg.Warnings)
 	if th, err := s.thread(tid, p); err == nil {
 		lp.bps.plantEntry(th, exe)

@@ -40,7 +40,11 @@ type Config struct {
 	Program string   // path as given by the user (resolved through PATH like a shell)
 	Args    []string // argv[1:]
 	Mode    Mode
-	Enter   string // cap_enter (default), main, exec, or a function symbol
+	// Enter is where capability mode begins: "" (the default: the first
+	// call of cap_enter or caph_enter, else main), "cap_enter" (strictly:
+	// no fallback, for drivers whose children enter), main, exec, or a
+	// function symbol.
+	Enter string
 	// ErrnoCapMode and ErrnoNotCapable are returned by denied calls in
 	// Enforce mode on Linux (FreeBSD returns its own).
 	ErrnoCapMode, ErrnoNotCapable syscall.Errno

@@ -447,3 +447,25 @@ func childNamed(pid int, name string) int {
 	}
 	return 0
 }
+
+// TestExplicitCapEnterUnderADriver: a shell (like make or a test runner)
+// never calls cap_enter; with --enter=cap_enter named explicitly it is not
+// checked at all, and the program it runs enters at its own cap_enter.
+// By default the shell itself would fall back to main.
+func TestExplicitCapEnterUnderADriver(t *testing.T) {
+	prog := victims.C(t, "minstrip", victims.O2)
+	input := inputFile(t)
+	r := captrace(t, "--enter=cap_enter", "/bin/sh", "-c", prog+" "+input)
+	if strings.Contains(r.stderr, "capability mode starts at main") {
+		t.Errorf("an explicit --enter=cap_enter must not fall back to main:\n%s", r.stderr)
+	}
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "create_tempfile", "minstrip.c", "create_tempfile", 1},
+		{"newfstatat", "ECAPMODE", "keep_mode", "minstrip.c", "keep_mode", 1},
+		{"rename", "ECAPMODE", "replace_input", "minstrip.c", "replace_input", 1},
+	})
+	r = captrace(t, "/bin/sh", "-c", prog+" "+input)
+	if !strings.Contains(r.stderr, "sh calls neither cap_enter nor caph_enter; capability mode starts at main") {
+		t.Errorf("by default the shell falls back to main:\n%s", r.stderr)
+	}
+}

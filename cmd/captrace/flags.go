@@ -26,8 +26,9 @@ capability mode, grouped by call site.
 flags:
   --mode=audit|enforce     audit: record and let calls run (default);
                            enforce: make violating calls fail
-  --enter=POINT            where capability mode begins: cap_enter (default),
-                           main, exec, or a function name
+  --enter=POINT            where capability mode begins: by default the first
+                           call of cap_enter/caph_enter, else main; cap_enter
+                           (no fallback to main), main, exec, or a function
   -o FILE                  write the report to FILE (default: text on stderr)
   --format=text|json|sarif report format (default from -o's extension, else text)
   -v                       show each group's example stack
@@ -92,7 +93,7 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		dirs                        stringList
 	)
 	fs.StringVar(&mode, "mode", "audit", "")
-	fs.StringVar(&o.enter, "enter", tracer.EnterCapEnter, "")
+	fs.StringVar(&o.enter, "enter", "", "")
 	fs.StringVar(&o.output, "o", "", "")
 	fs.StringVar(&o.format, "format", "", "")
 	fs.BoolVar(&o.verbose, "v", false, "")
@@ -128,7 +129,9 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	if pid != 0 {
 		return usageErr("-p (attach to a running process) is not implemented yet")
 	}
-	if o.enter == "" {
+	enterGiven := false
+	fs.Visit(func(f *flag.Flag) { enterGiven = enterGiven || f.Name == "enter" })
+	if enterGiven && o.enter == "" {
 		return usageErr("--enter: empty enter point")
 	}
 	if o.depth < 1 {
