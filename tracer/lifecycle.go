@@ -81,3 +81,24 @@ func runSession(stop <-chan struct{}, launched *launchedSet, session func() (Res
 	o := <-done
 	return o.res, o.err
 }
+
+// waitAll reports every exit and stop of the session's tracees, until none
+// is left (ECHILD).
+func waitAll(options int, onDeath, onStop func(pid int, ws unix.WaitStatus)) {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, options, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		switch {
+		case ws.Exited() || ws.Signaled():
+			onDeath(pid, ws)
+		case ws.Stopped():
+			onStop(pid, ws)
+		}
+	}
+}

@@ -248,22 +248,7 @@ func fbsdCapEnterRemote(tid int) error {
 
 // loop waits for every stop of every tracee until none is left.
 func (s *fbsdSession) loop() {
-	for {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, 0, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil { // ECHILD: nothing left
-			return
-		}
-		switch {
-		case ws.Exited() || ws.Signaled():
-			s.onDeath(pid, ws)
-		case ws.Stopped():
-			s.onStop(pid, ws)
-		}
-	}
+	waitAll(0, s.onDeath, s.onStop)
 }
 
 func (s *fbsdSession) onDeath(pid int, ws unix.WaitStatus) {

@@ -137,22 +137,8 @@ func seizeError(err error) error {
 
 // loop waits for every stop of every tracee until none is left.
 func (s *linuxSession) loop() {
-	for {
-		var ws unix.WaitStatus
-		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil { // ECHILD: nothing left to trace
-			return
-		}
-		switch {
-		case ws.Exited() || ws.Signaled():
-			s.onDeath(tid, ws)
-		case ws.Stopped():
-			s.onStop(tid, ws)
-		}
-	}
+	// __WALL: threads report like processes (wait4(2)).
+	waitAll(unix.WALL, s.onDeath, s.onStop)
 }
 
 func (s *linuxSession) onDeath(tid int, ws unix.WaitStatus) {
