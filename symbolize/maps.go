@@ -131,15 +131,26 @@ func parseMapsLine(s string) (Mapping, bool) {
 		mp.Dev = a<<32 | b
 	}
 	if len(f) > 5 {
-		// The path is everything after the inode field; it may hold spaces.
-		idx := strings.Index(s, f[4]+" ")
-		if idx >= 0 {
-			mp.Path = strings.TrimSpace(s[idx+len(f[4]):])
-		} else {
-			mp.Path = strings.Join(f[5:], " ")
-		}
+		// The path is everything after the fifth field, the inode; it may
+		// hold spaces. (Searching for the inode's text instead finds "0"
+		// inside the offset "00000000" of every anonymous mapping, the
+		// vDSO's included.)
+		mp.Path = strings.TrimSpace(afterFields(s, 5))
 	}
 	return mp, true
+}
+
+// afterFields is s without its first n space-separated fields.
+func afterFields(s string, n int) string {
+	for ; n > 0; n-- {
+		s = strings.TrimLeft(s, " \t")
+		i := strings.IndexAny(s, " \t")
+		if i < 0 {
+			return ""
+		}
+		s = s[i:]
+	}
+	return s
 }
 
 // NewModuleMap groups mappings into modules. Anonymous mappings, and

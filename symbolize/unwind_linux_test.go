@@ -163,6 +163,26 @@ func TestUnwindSignalHandler(t *testing.T) {
 	})
 }
 
+// TestUnwindVDSO stops at a syscall made from inside the vDSO: the
+// unwinder must read the vDSO's ELF from the process to find its CFI, and
+// climb out through libc to the program.
+func TestUnwindVDSO(t *testing.T) {
+	traceUntil(t, []string{victim(t, "vdso")}, unix.SYS_CLOCK_GETTIME, 1, "", func(s *stop) {
+		mm, _ := ReadMaps(s.pid)
+		frames, _ := stackOf(t, s, mm)
+		if len(frames) == 0 || frames[0].Module != "[vdso]" {
+			t.Fatalf("frame 0 is not in the vDSO:%s", dump(frames))
+		}
+		if !strings.Contains(frames[0].Function, "clock_gettime") {
+			t.Errorf("vDSO frame named %q, want its clock_gettime symbol:%s", frames[0].Function, dump(frames))
+		}
+		checkStack(t, frames[1:], "", []want{
+			{"vdso_site", "vdso.c", "vdso_call", false},
+			{"main", "vdso.c", "vdso_main", false},
+		})
+	})
+}
+
 func TestUnwindCXX(t *testing.T) {
 	traceUntil(t, []string{victim(t, "widget")}, unix.SYS_OPENAT, 1, "", func(s *stop) {
 		mm, _ := ReadMaps(s.pid)

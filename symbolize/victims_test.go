@@ -101,6 +101,8 @@ func buildVictim(t testing.TB, name string) error {
 		return run(d, "gcc", "-O0", "-g", "-o", name, src("uselib.c"), "-L.", "-lstack", "-Wl,-rpath,"+d, "-ldl")
 	case "signal":
 		return run(d, "gcc", "-O0", "-g", "-o", name, src("signal.c"))
+	case "vdso":
+		return run(d, "gcc", "-O0", "-g", "-o", name, src("vdso.c"))
 	case "widget":
 		return run(d, "g++", "-O2", "-g", "-o", name, src("widget.cc"))
 	case "gostack":

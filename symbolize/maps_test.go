@@ -1,0 +1,44 @@
+package symbolize
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseMaps(t *testing.T) {
+	const maps = `55d0c0a00000-55d0c0a01000 r--p 00000000 fe:01 1311 /usr/bin/my prog
+55d0c0a01000-55d0c0a02000 r-xp 00001000 fe:01 1311 /usr/bin/my prog
+7f1c00000000-7f1c00021000 rw-p 00000000 00:00 0
+7f1c00100000-7f1c00128000 r--p 00000000 fe:01 2222                       /usr/lib/x86_64-linux-gnu/libc.so.6
+7f1c00128000-7f1c0029d000 r-xp 00028000 fe:01 2222                       /usr/lib/x86_64-linux-gnu/libc.so.6
+7ffd0b7f0000-7ffd0b7f2000 r-xp 00000000 00:00 0                          [vdso]
+7ffd0b800000-7ffd0b801000 r-xp 00000000 fe:01 3333                       /tmp/gone (deleted)
+`
+	mm, err := ParseMaps(strings.NewReader(maps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		pc   uint64
+		path string
+	}{
+		{0x55d0c0a01010, "/usr/bin/my prog"},
+		{0x7f1c00128010, "/usr/lib/x86_64-linux-gnu/libc.so.6"},
+		{0x7ffd0b7f0100, "[vdso]"},
+		{0x7ffd0b800010, "/tmp/gone (deleted)"},
+	} {
+		m := mm.Find(c.pc)
+		if m == nil || m.Path != c.path {
+			t.Errorf("Find(%#x) = %+v, want %q", c.pc, m, c.path)
+		}
+	}
+	if m := mm.Find(0x55d0c0a00010); m != nil {
+		t.Errorf("a PC in a non-executable mapping found %q", m.Path)
+	}
+	if m := mm.Find(0x7f1c00000010); m != nil {
+		t.Errorf("a PC in anonymous memory found %q", m.Path)
+	}
+	if vdso := mm.Find(0x7ffd0b7f0100); vdso == nil || !vdso.IsVDSO() {
+		t.Errorf("the vDSO is not recognised: %+v", vdso)
+	}
+}
