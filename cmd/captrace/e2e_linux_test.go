@@ -347,6 +347,8 @@ func TestBadInput(t *testing.T) {
 		{"bad errno", []string{"--errno-capmode=EWHATEVER", rules}, 2, "unknown errno"},
 		{"no program", nil, 2, "no program"},
 		{"corrupt baseline", []string{"--baseline=" + notExec, rules}, 125, "data.txt"},
+		{"report into a missing directory", []string{"-o", filepath.Join(dir, "nope", "r.json"), rules}, 125, "no such file or directory"},
+		{"report onto a directory", []string{"-o", dir, rules}, 125, "is a directory"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := captraceRaw(t, "", c.args...)

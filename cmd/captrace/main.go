@@ -11,12 +11,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/report"
 	"github.com/captrace/captrace/symbolize"
@@ -56,6 +60,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // trace runs one tracing session and renders its report.
 func trace(o *traceOptions, stderr io.Writer) int {
+	if err := checkOutput(o.output); err != nil {
+		fmt.Fprintf(stderr, "captrace: -o %s: %v\n", o.output, err)
+		return tracer.StatusFailure
+	}
 	var baseline *report.Report
 	if o.baseline != "" {
 		b, err := report.Load(o.baseline)
@@ -162,4 +170,24 @@ func failure(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "captrace: %v\n", err)
 	return tracer.StatusFailure
+}
+
+// checkOutput fails early, before the program runs, when the report could
+// not be written: a run's report is the point of the run.
+func checkOutput(path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("is a directory")
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("directory %s: %w", dir, errors.Unwrap(err))
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return unix.Access(dir, unix.W_OK|unix.X_OK)
 }
