@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sys/unix"
 )
 
 // Mapping is one region of a process's address space, as /proc/PID/maps
@@ -128,7 +130,8 @@ func parseMapsLine(s string) (Mapping, bool) {
 	if mj, mn, ok := strings.Cut(f[3], ":"); ok {
 		a, _ := strconv.ParseUint(mj, 16, 64)
 		b, _ := strconv.ParseUint(mn, 16, 64)
-		mp.Dev = a<<32 | b
+		// Encoded as stat(2)'s st_dev, which it is compared with.
+		mp.Dev = unix.Mkdev(uint32(a), uint32(b))
 	}
 	if len(f) > 5 {
 		// The path is everything after the fifth field, the inode; it may

@@ -42,3 +42,22 @@ func TestParseMaps(t *testing.T) {
 		t.Errorf("the vDSO is not recognised: %+v", vdso)
 	}
 }
+
+func TestIsSystemModule(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/usr/lib/x86_64-linux-gnu/libc.so.6":                 true,
+		"/lib64/ld-linux-x86-64.so.2":                         true,
+		"/usr/lib/x86_64-linux-gnu/libssl.so.3":               true,
+		"[vdso]":                                              true,
+		"/opt/glibc/lib/libc.so.6":                            true,
+		"/usr/lib/openssh/sftp-server":                        false, // a program, not a library
+		"/usr/lib/git-core/git-upload-pack":                   false,
+		"/usr/local/lib/libmine.so.1":                         false,
+		"/home/me/src/prog":                                   false,
+		"/usr/lib/python3/dist-packages/_cffi.cpython-311.so": true,
+	} {
+		if got := IsSystemModule(path); got != want {
+			t.Errorf("IsSystemModule(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

@@ -17,9 +17,9 @@ var systemDirs = []string{"/lib/", "/lib32/", "/lib64/", "/usr/lib/", "/usr/lib3
 var systemLibs = []string{"libc.so", "libc-", "libc.musl", "ld-linux", "ld-musl", "ld-elf.so", "ld.so", "libsys.so", "libthr.so", "libpthread.so", "libdl.so"}
 
 // IsSystemModule reports whether a mapped object is a system library (the
-// C library, the dynamic loader, the vDSO, anything under /lib, /lib32,
-// /lib64, /usr/lib, /usr/lib32, /usr/lib64 or /libexec): code a violation
-// only passes through, never its call site.
+// C library, the dynamic loader, the vDSO, any shared object under /lib,
+// /lib32, /lib64, /usr/lib, /usr/lib32, /usr/lib64 or /libexec): code a
+// violation only passes through, never its call site.
 //
 // The symbolizer names such objects from their symbol tables only (their
 // own and their separate debug file's .symtab) and never loads their DWARF:
@@ -29,14 +29,20 @@ func IsSystemModule(p string) bool {
 	if strings.HasPrefix(p, "[") { // [vdso], [vsyscall]
 		return true
 	}
-	for _, d := range systemDirs {
-		if strings.HasPrefix(p, d) {
-			return true
-		}
-	}
 	base := path.Base(p)
 	for _, l := range systemLibs {
 		if strings.HasPrefix(base, l) {
+			return true
+		}
+	}
+	// Only shared objects: programs live under /usr/lib too
+	// (/usr/lib/openssh/sftp-server, /usr/lib/git-core/git-*), and a
+	// program's own code is where its call sites are.
+	if !strings.Contains(base, ".so") {
+		return false
+	}
+	for _, d := range systemDirs {
+		if strings.HasPrefix(p, d) {
 			return true
 		}
 	}

@@ -57,6 +57,28 @@ var startFuncs = []startFunc{
 // point: libc's cap_enter(2) wrapper and capsicum_helpers.h's caph_enter.
 var capEnterNames = []string{"cap_enter", "caph_enter"}
 
+// planProgram plans PROGRAM's enter point before it starts. A #! script
+// cannot be planned from its own file: the image that runs is its
+// interpreter's, planned at its exec (deferred).
+func planProgram(path, point string, warn io.Writer) (plan enterPlan, deferred bool, err error) {
+	if point != EnterExec && isScript(path) {
+		return enterPlan{}, true, nil
+	}
+	plan, err = planEnter(path, point, warn)
+	return plan, false, err
+}
+
+// planLaterImage plans an image that a traced process execs after
+// PROGRAM's own, quietly. The default's fallback to main is PROGRAM's
+// alone: a helper that PROGRAM runs before its cap_enter (system(),
+// popen()) is not in capability mode from its own main.
+func planLaterImage(exe, point string) (enterPlan, error) {
+	if point == "" {
+		point = EnterCapEnter
+	}
+	return planEnter(exe, point, io.Discard)
+}
+
 // planEnter decides the enter point of the program at exePath. point ""
 // is the default: cap_enter, or main when the program has no cap_enter;
 // an explicit "cap_enter" never falls back.
@@ -87,7 +109,7 @@ func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
 			// image is planned again at its exec.
 			return enterPlan{what: EnterCapEnter}, nil
 		}
-		fmt.Fprintf(warn, "captrace: %s calls neither cap_enter nor caph_enter; capability mode starts at main\n", filepath.Base(exePath))
+		fmt.Fprintf(warn, "captrace: %s calls neither cap_enter nor caph_enter; capability mode starts at main (--enter=cap_enter: no fallback)\n", filepath.Base(exePath))
 		return planMain(f, names, exePath)
 	case EnterMain:
 		return planMain(f, names, exePath)

@@ -60,3 +60,16 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
+
+// isScript reports whether path starts with "#!" (execve runs its
+// interpreter instead).
+func isScript(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 2)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && string(magic) == "#!"
+}

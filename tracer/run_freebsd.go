@@ -38,12 +38,15 @@ const fbsdSiSyscallVersion = 1400026
 
 // fbsdSession is one traced program and its descendants.
 type fbsdSession struct {
-	cfg      Config
-	plan     enterPlan // the program's; later images plan their own
-	pol      fbsdPolicy
-	unwinder *symbolize.Unwinder
-	state    *sessionState
-	depth    int
+	cfg  Config
+	plan enterPlan // the program's; later images plan their own
+	// planDeferred: the program is a #! script, planned from the image
+	// that runs (its interpreter) at the first stop.
+	planDeferred bool
+	pol          fbsdPolicy
+	unwinder     *symbolize.Unwinder
+	state        *sessionState
+	depth        int
 	// trackEntry: stop at syscall entries in enforce mode too, because the
 	// kernel is older than si_syscall and the number must be remembered.
 	trackEntry bool
@@ -92,8 +95,9 @@ func Run(cfg Config) (Result, error) {
 	}
 	// cap_enter is the real syscall, seen at its entry: no breakpoints.
 	var plan enterPlan
+	deferred := false
 	if cfg.Enter != EnterCapEnter {
-		if plan, err = planEnter(path, cfg.Enter, cfg.Warnings); err != nil {
+		if plan, deferred, err = planProgram(path, cfg.Enter, cfg.Warnings); err != nil {
 			return Result{}, err
 		}
 	}
@@ -101,13 +105,14 @@ func Run(cfg Config) (Result, error) {
 		cfg.Cache = symbolize.NewCache(cfg.DebugDirs)
 	}
 	s := &fbsdSession{
-		cfg:      cfg,
-		plan:     plan,
-		pol:      fbsdTable(),
-		unwinder: symbolize.NewUnwinder(cfg.Cache),
-		state:    newSessionState(),
-		depth:    cfg.Depth,
-		newborn:  map[int]bool{},
+		cfg:          cfg,
+		plan:         plan,
+		planDeferred: deferred,
+		pol:          fbsdTable(),
+		unwinder:     symbolize.NewUnwinder(cfg.Cache),
+		state:        newSessionState(),
+		depth:        cfg.Depth,
+		newborn:      map[int]bool{},
 	}
 	if s.depth <= 0 {
 		s.depth = 64
@@ -159,7 +164,13 @@ func (s *fbsdSession) run(path string, argv []string) (Result, error) {
 		return Result{}, fbsdTraceError(err)
 	}
 	s.state.addThread(int(l.Lwpid), p)
-	if err := s.onExec(p, fp, int(l.Lwpid), s.plan); err != nil {
+	plan := s.plan
+	if s.planDeferred { // a #! script: plan its interpreter, the image now running
+		if plan, err = planEnter(exe, s.cfg.Enter, s.cfg.Warnings); err != nil {
+			fmt.Fprintln(s.cfg.Warnings, err)
+		}
+	}
+	if err := s.onExec(p, fp, int(l.Lwpid), plan); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		return Result{}, err
 	}
@@ -336,7 +347,7 @@ func (s *fbsdSession) onLaterExec(p *process, fp *fbsdProcess, tid int) {
 	if p.inCapMode || s.cfg.Enter == EnterCapEnter {
 		return
 	}
-	plan, err := planEnter(p.exe, s.cfg.Enter, io.Discard)
+	plan, err := planLaterImage(p.exe, s.cfg.Enter)
 	if err != nil {
 		return
 	}

@@ -29,7 +29,7 @@ func Run(cfg Config) (Result, error) {
 	if cfg.Warnings == nil {
 		cfg.Warnings = io.Discard
 	}
-	plan, err := planEnter(path, cfg.Enter, cfg.Warnings)
+	plan, deferred, err := planProgram(path, cfg.Enter, cfg.Warnings)
 	if err != nil {
 		return Result{}, err
 	}
@@ -41,13 +41,14 @@ func Run(cfg Config) (Result, error) {
 		cfg.Cache = symbolize.NewCache(cfg.DebugDirs)
 	}
 	s := &linuxSession{
-		cfg:      cfg,
-		plan:     plan,
-		table:    capmode.Linux(),
-		unwinder: symbolize.NewUnwinder(cfg.Cache),
-		state:    newSessionState(),
-		expected: map[int]bool{},
-		orphans:  map[int]unix.WaitStatus{},
+		cfg:          cfg,
+		plan:         plan,
+		planDeferred: deferred,
+		table:        capmode.Linux(),
+		unwinder:     symbolize.NewUnwinder(cfg.Cache),
+		state:        newSessionState(),
+		expected:     map[int]bool{},
+		orphans:      map[int]unix.WaitStatus{},
 	}
 	argv := append([]string{self, launcherArg, path, cfg.Program}, cfg.Args...)
 
@@ -56,11 +57,14 @@ func Run(cfg Config) (Result, error) {
 
 // linuxSession is one traced program and its descendants.
 type linuxSession struct {
-	cfg      Config
-	plan     enterPlan
-	table    *capmode.Table
-	unwinder *symbolize.Unwinder
-	state    *sessionState
+	cfg  Config
+	plan enterPlan
+	// planDeferred: PROGRAM is a #! script, planned at its interpreter's
+	// exec.
+	planDeferred bool
+	table        *capmode.Table
+	unwinder     *symbolize.Unwinder
+	state        *sessionState
 
 	self         string // captrace's own executable, which the launcher runs
 	root         int
@@ -298,15 +302,19 @@ func (s *linuxSession) onExec(tid int) {
 	if p.inCapMode {
 		return
 	}
-	plan := s.plan
-	if s.rootExeced || tid != s.root {
-		// A later image: find its own enter point, quietly.
-		var err error
-		if plan, err = planEnter(exe, s.cfg.Enter, io.Discard); err != nil {
-			return
+	plan, err := s.plan, error(nil)
+	switch {
+	case s.rootExeced || tid != s.root:
+		plan, err = planLaterImage(exe, s.cfg.Enter)
+	case s.planDeferred: // PROGRAM is a script: this is its interpreter
+		if plan, err = planEnter(exe, s.cfg.Enter, s.cfg.Warnings); err != nil {
+			fmt.Fprintln(s.cfg.Warnings, err)
 		}
 	}
 	s.rootExeced = true
+	if err != nil {
+		return
+	}
 	if plan.atExec {
 		s.enterCapMode(p)
 		return

@@ -471,3 +471,43 @@ func TestExplicitCapEnterUnderADriver(t *testing.T) {
 		t.Errorf("by default the shell falls back to main:\n%s", r.stderr)
 	}
 }
+
+// TestHelperRunBeforeEnter: programs a process runs before its own
+// cap_enter (system(), popen()) are not in capability mode, even though
+// they have no cap_enter of their own: the fallback to main is PROGRAM's.
+func TestHelperRunBeforeEnter(t *testing.T) {
+	r := captrace(t, victims.C(t, "helper_before_enter", victims.O2))
+	if r.exit != 0 {
+		t.Fatalf("exit %d\n%s", r.exit, r.stderr)
+	}
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "after_enter", "helper_before_enter.c", "after_enter", 1},
+	})
+	if strings.Contains(r.stderr, "calls neither") {
+		t.Errorf("no fallback notice is due for the helpers:\n%s", r.stderr)
+	}
+}
+
+// TestScriptAsProgram: a #! script is planned from the image that runs, its
+// interpreter; the programs it runs enter at their own cap_enter.
+func TestScriptAsProgram(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "run-tests.sh")
+	input := inputFile(t)
+	os.WriteFile(script, []byte("#!/bin/sh\n"+victims.C(t, "minstrip", victims.O2)+" "+input+"\nexit 5\n"), 0o755)
+	r := captrace(t, "--enter=cap_enter", script)
+	if r.exit != 5 {
+		t.Errorf("exit %d, want the script's 5\n%s", r.exit, r.stderr)
+	}
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "create_tempfile", "minstrip.c", "create_tempfile", 1},
+		{"newfstatat", "ECAPMODE", "keep_mode", "minstrip.c", "keep_mode", 1},
+		{"rename", "ECAPMODE", "replace_input", "minstrip.c", "replace_input", 1},
+	})
+	// --enter=main plans the interpreter's main: the script's own shell
+	// runs in capability mode.
+	r = captrace(t, "--enter=main", script)
+	if r.exit != 5 || len(r.report.Groups) <= 3 {
+		t.Errorf("--enter=main on a script: exit %d, %d groups\n%s", r.exit, len(r.report.Groups), r.stderr)
+	}
+}
