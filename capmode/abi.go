@@ -18,11 +18,14 @@ type abi struct {
 	accessModes []string // index = O_ACCMODE value
 	openFlags   []flagName
 	atFlags     []flagName
-	signals     []string // index = signal number
-	afUnix      int
-	afInet      int
-	afInet6     int
-	sockaddrLen bool // BSD sockaddrs start with sa_len
+	// accessAtFlags are faccessat's flags: Linux gives AT_EACCESS the bit
+	// of AT_REMOVEDIR (include/uapi/linux/fcntl.h).
+	accessAtFlags []flagName
+	signals       []string // index = signal number
+	afUnix        int
+	afInet        int
+	afInet6       int
+	sockaddrLen   bool // BSD sockaddrs start with sa_len
 
 	formats map[string][]ArgType
 }
@@ -56,6 +59,7 @@ var linuxABI = &abi{
 		{0x800, "AT_NO_AUTOMOUNT"}, {0x1000, "AT_EMPTY_PATH"}, {0x2000, "AT_STATX_FORCE_SYNC"},
 		{0x4000, "AT_STATX_DONT_SYNC"}, {0x8000, "AT_RECURSIVE"},
 	},
+	accessAtFlags: []flagName{{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_EACCESS"}, {0x1000, "AT_EMPTY_PATH"}},
 	signals: []string{"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
 		"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
 		"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
@@ -88,6 +92,9 @@ var freebsdABI = &abi{
 	atFlags: []flagName{
 		{0x100, "AT_EACCESS"}, {0x200, "AT_SYMLINK_NOFOLLOW"}, {0x400, "AT_SYMLINK_FOLLOW"},
 		{0x800, "AT_REMOVEDIR"}, {0x2000, "AT_RESOLVE_BENEATH"}, {0x4000, "AT_EMPTY_PATH"},
+	},
+	accessAtFlags: []flagName{
+		{0x100, "AT_EACCESS"}, {0x200, "AT_SYMLINK_NOFOLLOW"}, {0x2000, "AT_RESOLVE_BENEATH"}, {0x4000, "AT_EMPTY_PATH"},
 	},
 	signals: []string{"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGEMT",
 		"SIGFPE", "SIGKILL", "SIGBUS", "SIGSEGV", "SIGSYS", "SIGPIPE", "SIGALRM", "SIGTERM",

@@ -2,6 +2,7 @@ package capmode
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -11,23 +12,24 @@ import (
 type ArgType int
 
 const (
-	ArgHex         ArgType = iota // 0x1f: anything without a better rendering
-	ArgInt                        // signed 32-bit decimal
-	ArgUint                       // unsigned 64-bit decimal (sizes, lengths)
-	ArgFD                         // a descriptor: signed 32-bit decimal
-	ArgDirFD                      // AT_FDCWD or a descriptor
-	ArgPath                       // a NUL-terminated path, quoted; NULL
-	ArgOpenFlags                  // O_RDONLY|O_CREAT|O_CLOEXEC
-	ArgMode                       // 0644 (left out when open flags create nothing)
-	ArgAtFlags                    // AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH
-	ArgSignal                     // SIGTERM
-	ArgPid                        // signed 32-bit decimal
-	ArgPtr                        // NULL or 0x7ffd...
-	ArgSockaddr                   // a struct sockaddr; its length is the next argument
-	ArgMsghdr                     // a struct msghdr, with msg_name decoded
-	ArgAccessMode                 // F_OK, R_OK|W_OK
-	ArgOpenHow                    // openat2's struct open_how
-	ArgStringArray                // argv/envp: ["ls", "-l"]
+	ArgHex           ArgType = iota // 0x1f: anything without a better rendering
+	ArgInt                          // signed 32-bit decimal
+	ArgUint                         // unsigned 64-bit decimal (sizes, lengths)
+	ArgFD                           // a descriptor: signed 32-bit decimal
+	ArgDirFD                        // AT_FDCWD or a descriptor
+	ArgPath                         // a NUL-terminated path, quoted; NULL
+	ArgOpenFlags                    // O_RDONLY|O_CREAT|O_CLOEXEC
+	ArgMode                         // 0644 (left out when open flags create nothing)
+	ArgAtFlags                      // AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH
+	ArgSignal                       // SIGTERM
+	ArgPid                          // signed 32-bit decimal
+	ArgPtr                          // NULL or 0x7ffd...
+	ArgSockaddr                     // a struct sockaddr; its length is the next argument
+	ArgMsghdr                       // a struct msghdr, with msg_name decoded
+	ArgAccessMode                   // F_OK, R_OK|W_OK
+	ArgOpenHow                      // openat2's struct open_how
+	ArgStringArray                  // argv/envp: ["ls", "-l"]
+	ArgAccessAtFlags                // faccessat2's: AT_EACCESS, which Linux numbers as AT_REMOVEDIR
 )
 
 // Limits that keep Decode cheap and bounded whatever the tracee holds.
@@ -95,6 +97,8 @@ func (d *decoder) arg(i int, typ ArgType) string {
 		return octal(v & 0o7777777)
 	case ArgAtFlags:
 		return flagString(uint64(uint32(v)), d.abi.atFlags, "0")
+	case ArgAccessAtFlags:
+		return flagString(uint64(uint32(v)), d.abi.accessAtFlags, "0")
 	case ArgSignal:
 		return d.signal(v)
 	case ArgPtr:
@@ -168,8 +172,16 @@ func quote(s string, limit int) string {
 			b.WriteString(`\t`)
 		case c == '\r':
 			b.WriteString(`\r`)
+		case c == '\v':
+			b.WriteString(`\v`)
+		case c == '\f':
+			b.WriteString(`\f`)
 		case c >= 0x20 && c < 0x7f:
 			b.WriteByte(c)
+		case i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '7':
+			// Three digits, or the digit that follows would read as part
+			// of the escape ("\0012b" is \001 then "2b"), as strace does.
+			fmt.Fprintf(&b, "\\%03o", c)
 		default:
 			b.WriteByte('\\')
 			b.WriteString(strconv.FormatUint(uint64(c), 8))

@@ -78,3 +78,17 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeAsStrace(t *testing.T) {
+	tr := newFake()
+	tr.regions[0x10000] = []byte("/tmp/a\x012b\x0b\x00")
+	got := Linux().Decode(Call{Nr: 439, Args: [6]uint64{uint64(0xffffff9c), 0x10000, 0, 0x200}}, tr)
+	want := []string{"AT_FDCWD", `"/tmp/a\0012b\v"`, "F_OK", "AT_EACCESS"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("faccessat2: %q, want %q", got, want)
+	}
+	got = Linux().Decode(Call{Nr: 263, Args: [6]uint64{3, 0x10000, 0x200}}, tr)
+	if got[2] != "AT_REMOVEDIR" {
+		t.Errorf("unlinkat flags %q, want AT_REMOVEDIR", got[2])
+	}
+}

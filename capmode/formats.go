@@ -63,7 +63,7 @@ var linuxFormats = withFormats(commonFormats, map[string][]ArgType{
 	"newfstatat":        {ArgDirFD, ArgPath, ArgPtr, ArgAtFlags},
 	"statx":             {ArgDirFD, ArgPath, ArgAtFlags, ArgHex, ArgPtr},
 	"faccessat":         {ArgDirFD, ArgPath, ArgAccessMode},
-	"faccessat2":        {ArgDirFD, ArgPath, ArgAccessMode, ArgAtFlags},
+	"faccessat2":        {ArgDirFD, ArgPath, ArgAccessMode, ArgAccessAtFlags},
 	"fchmodat":          {ArgDirFD, ArgPath, ArgMode},
 	"fchmodat2":         {ArgDirFD, ArgPath, ArgMode, ArgAtFlags},
 	"mknod":             {ArgPath, ArgMode, ArgHex},
@@ -106,7 +106,7 @@ var linuxFormats = withFormats(commonFormats, map[string][]ArgType{
 var freebsdFormats = withFormats(commonFormats, map[string][]ArgType{
 	"fstatat":              {ArgDirFD, ArgPath, ArgPtr, ArgAtFlags},
 	"freebsd11_fstatat":    {ArgDirFD, ArgPath, ArgPtr, ArgAtFlags},
-	"faccessat":            {ArgDirFD, ArgPath, ArgAccessMode, ArgAtFlags},
+	"faccessat":            {ArgDirFD, ArgPath, ArgAccessMode, ArgAccessAtFlags},
 	"fchmodat":             {ArgDirFD, ArgPath, ArgMode, ArgAtFlags},
 	"mkfifoat":             {ArgDirFD, ArgPath, ArgMode},
 	"freebsd11_mknodat":    {ArgDirFD, ArgPath, ArgMode, ArgHex},
