@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 	"unsafe"
@@ -16,7 +17,7 @@ import (
 )
 
 // launcherArg marks captrace's re-execution of itself as the launcher:
-// /proc/self/exe launcherArg PROGRAM ARGV0 ARG...
+// /proc/self/exe launcherArg READYFD PROGRAM ARGV0 ARG...
 const launcherArg = "__captrace_launcher__"
 
 func init() {
@@ -36,11 +37,18 @@ func MaybeRunLauncher() {
 	if !isLauncher() {
 		return
 	}
-	if len(os.Args) < 4 {
+	if len(os.Args) < 5 {
 		fmt.Fprintln(os.Stderr, "captrace: launcher: missing program")
 		os.Exit(StatusFailure)
 	}
-	program, argv := os.Args[2], os.Args[3:]
+	program, argv := os.Args[3], os.Args[4:]
+	// Say "running": the tracer seizes only now, so the exec of the
+	// launcher itself is over and its PTRACE_EVENT_EXEC cannot be taken
+	// for the program's (which may be captrace too).
+	if fd, err := strconv.Atoi(os.Args[2]); err == nil {
+		unix.Write(fd, []byte{1})
+		unix.Close(fd)
+	}
 	if err := waitForTracer(10 * time.Second); err != nil {
 		fmt.Fprintf(os.Stderr, "captrace: launcher: %v\n", err)
 		os.Exit(StatusFailure)
@@ -94,3 +102,31 @@ func waitForTracer(limit time.Duration) error {
 	}
 	return fmt.Errorf("not traced after %v", limit)
 }
+
+// inheritedFDs are the descriptors captrace itself inherited without
+// close-on-exec, at their own numbers (closedFD in the gaps): the program
+// gets them as it would without captrace in between (make's jobserver
+// pipe, a 3>log redirect).
+func inheritedFDs() []uintptr {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	fds := []uintptr{closedFD, closedFD, closedFD} // stdin, stdout, stderr: closed unless open
+	for _, e := range entries {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil || flags&unix.FD_CLOEXEC != 0 {
+			continue
+		}
+		for len(fds) <= fd {
+			fds = append(fds, closedFD)
+		}
+		fds[fd] = uintptr(fd)
+	}
+	return fds
+}
+
+// closedFD in syscall.ProcAttr.Files leaves that descriptor closed in the
+// child (syscall/exec_linux.go closes an fd of -1).
+const closedFD = ^uintptr(0)

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -50,9 +53,7 @@ func Run(cfg Config) (Result, error) {
 		expected:     map[int]bool{},
 		orphans:      map[int]unix.WaitStatus{},
 	}
-	argv := append([]string{self, launcherArg, path, cfg.Program}, cfg.Args...)
-
-	return runSession(cfg.Stop, &s.launched, func() (Result, error) { return s.run(self, argv) })
+	return runSession(cfg.Stop, &s.launched, func() (Result, error) { return s.run(self, path) })
 }
 
 // linuxSession is one traced program and its descendants.
@@ -66,7 +67,6 @@ type linuxSession struct {
 	unwinder     *symbolize.Unwinder
 	state        *sessionState
 
-	self         string // captrace's own executable, which the launcher runs
 	root         int
 	rootStatus   int
 	rootExeced   bool
@@ -92,20 +92,33 @@ type linuxProcess struct {
 	quiet bool
 }
 
-func (s *linuxSession) run(self string, argv []string) (Result, error) {
-	s.self = self
+func (s *linuxSession) run(self, path string) (Result, error) {
 	// The launcher starts untraced and waits until it is (launcher_linux.go):
 	// PTRACE_SEIZE, unlike PTRACE_TRACEME, reports group-stops as such, so
 	// a program stopped by SIGTSTP or SIGSTOP really stops, as without
 	// captrace, and resumes on SIGCONT.
-	proc, err := os.StartProcess(self, argv, &os.ProcAttr{
-		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
+	files := inheritedFDs()
+	ready, readyW, err := os.Pipe()
+	if err != nil {
+		return Result{}, errorf(StatusFailure, "captrace: %v", err)
+	}
+	defer ready.Close()
+	readyFD := len(files)
+	argv := append([]string{self, launcherArg, strconv.Itoa(readyFD), path, s.cfg.Program}, s.cfg.Args...)
+	pid, err := syscall.ForkExec(self, argv, &syscall.ProcAttr{
+		Env:   os.Environ(),
+		Files: append(files, readyW.Fd()),
 	})
+	readyW.Close()
 	if err != nil {
 		return Result{}, errorf(StatusFailure, "captrace: cannot start the launcher: %v", err)
 	}
-	s.root = proc.Pid
+	s.root = pid
 	s.launched.add(s.root)
+	if _, err := ready.Read(make([]byte, 1)); err != nil {
+		unix.Wait4(s.root, nil, 0, nil)
+		return Result{}, errorf(StatusFailure, "captrace: the launcher did not start")
+	}
 	if err := seize(s.root, ptraceOptions); err != nil {
 		unix.Kill(s.root, unix.SIGKILL)
 		unix.Wait4(s.root, nil, 0, nil)
@@ -256,25 +269,12 @@ func threadGroupOf(tid int) int {
 	if err != nil {
 		return -1
 	}
-	var tgid int
-	for _, line := range splitLines(data) {
-		if n, _ := fmt.Sscanf(line, "Tgid:\t%d", &tgid); n == 1 {
+	if _, rest, ok := strings.Cut(string(data), "\nTgid:\t"); ok {
+		if tgid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0])); err == nil {
 			return tgid
 		}
 	}
 	return -1
-}
-
-func splitLines(b []byte) []string {
-	var out []string
-	start := 0
-	for i, c := range b {
-		if c == '\n' {
-			out = append(out, string(b[start:i]))
-			start = i + 1
-		}
-	}
-	return out
 }
 
 // onExec: the process now runs a new image. Linux reports the exec at the
@@ -290,11 +290,6 @@ func (s *linuxSession) onExec(tid int) {
 		return
 	}
 	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", tid))
-	if tid == s.root && !s.rootExeced && exe == s.self {
-		// The seize landed while the launcher itself was still being
-		// exec'd: that exec is captrace's, not the program's.
-		return
-	}
 	s.state.execed(p, exe)
 	old := p.backend.(*linuxProcess)
 	lp := &linuxProcess{quiet: old.quiet}

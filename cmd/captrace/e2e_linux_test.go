@@ -511,3 +511,23 @@ func TestScriptAsProgram(t *testing.T) {
 		t.Errorf("--enter=main on a script: exit %d, %d groups\n%s", r.exit, len(r.report.Groups), r.stderr)
 	}
 }
+
+// TestInheritedDescriptors: descriptors captrace inherits reach the program
+// at the same numbers, as without captrace (make's jobserver, 3>log).
+func TestInheritedDescriptors(t *testing.T) {
+	dir := t.TempDir()
+	log, err := os.Create(filepath.Join(dir, "fd3.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(victims.Captrace(t), "--enter=main", "-o", filepath.Join(dir, "r.json"), "/bin/sh", "-c", "echo through-fd-3 >&3")
+	cmd.ExtraFiles = []*os.File{log}
+	out, err := cmd.CombinedOutput()
+	log.Close()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "fd3.log")); string(b) != "through-fd-3\n" {
+		t.Errorf("fd 3 got %q", b)
+	}
+}
