@@ -42,8 +42,6 @@ func (t *Table) Check(c Call, tr Tracee) Verdict {
 		return t.checkSocketAt(e, c)
 	case RuleOwnProcess:
 		return checkOwnProcess(e, c, tr)
-	case RuleOwnPriority:
-		return checkOwnPriority(e, c, tr)
 	case RuleNoNamespaces:
 		return checkNoNamespaces(e, c.Args[0])
 	case RuleNoNamespaces3:

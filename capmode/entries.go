@@ -34,6 +34,12 @@ func pathCall(nr int, name, freebsd string) Entry {
 		hintPathCall)
 }
 
+// atFDCWDCall: a FreeBSD libc call with no syscall of its own, made as the
+// *at syscall with AT_FDCWD, which namei_setup refuses (vfs_lookup.c).
+func atFDCWDCall(libc, at string) string {
+	return "FreeBSD has no " + libc + " syscall; libc calls " + at + "(AT_FDCWD, ...), which namei_setup refuses with ECAPMODE (vfs_lookup.c)"
+}
+
 func atPath(nr int, name, freebsd, reason string, paths ...PathArg) Entry {
 	if reason == "" {
 		reason = capEnabled(freebsd) + "; namei refuses AT_FDCWD (ECAPMODE) and escapes from the descriptor (ENOTCAPABLE) (vfs_lookup.c)"

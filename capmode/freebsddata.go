@@ -5,13 +5,17 @@ import "sync"
 // FreeBSD returns the FreeBSD/amd64 table.
 //
 // Source: sys/kern/syscalls.master, transcribed (numbers, names and the
-// CAPENABLED flag; no code) from kostikbel/freebsd-src at
-// 7fbdafd437f758b9bdd7a3b2fd7bbcb521b51907, cross-checked against
-// bnovkov/freebsd-src at 53bbd0e8637fd18a385bda1a65da876da12674b1 (both
-// track main in 2025; freebsd/freebsd-src's stored copy was stale). The
-// forks agree up to 602 (renameat2) and disagree after it, so later numbers
-// are left out; they disagree on ptrace (26), for which the older,
-// non-CAPENABLED marking is kept. OBSOL, RESERVED, UNIMPL and the syscall
+// CAPENABLED flag; no code). Checked entry by entry against
+// kostikbel/freebsd-src at 7fbdafd437f758b9bdd7a3b2fd7bbcb521b51907 and,
+// for 1-148 and 561-603, bnovkov/freebsd-src at
+// 53bbd0e8637fd18a385bda1a65da876da12674b1: both track main in 2025-26 and
+// agree on 1-602 except ptrace (26), CAPENABLED only in kostikbel's, whose
+// branch also adds 603 pdopenpid and 604 pddupfd where bnovkov's adds 603
+// setrlimit_uid; the non-CAPENABLED ptrace and the end at 602 (renameat2)
+// are kept until main settles them. freebsd/freebsd-src itself could not be
+// used: its snapshot (3.7 GB) is over the fetch limit and the indexed copy
+// (01705359e2d1) predates wait4 and vfork becoming CAPENABLED and is
+// corrupt from 588 on. OBSOL, RESERVED, UNIMPL and the syscall
 // multiplexers (0, 198) are not syscalls a process can be caught making.
 // COMPAT entries carry their kernel names: "o" for 4.3BSD, "freebsdN_"
 // for COMPAT_FREEBSDN.
@@ -27,7 +31,7 @@ var (
 
 // freebsdSyscalls: "number name" and "c" when CAPENABLED.
 const freebsdSyscalls = `
-1 exit c
+1 _exit c
 2 fork c
 3 read c
 4 write c

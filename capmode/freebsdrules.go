@@ -31,8 +31,6 @@ var freebsdArgRules = map[string]Entry{
 	"inotify_add_watch_at": atPath(0, "", "", "", pa(1, 2, -1, PathFollow)),
 	"kill": argRule(0, "", RuleSignalProcess, "", KindSignal, 0,
 		"only the caller itself, else ECAPMODE (sys_kill, kern_sig.c)", hintSignal),
-	"sigqueue": argRule(0, "", RuleSignalProcess, "", KindSignal, 0,
-		"only the caller itself, else ECAPMODE (sys_sigqueue, kern_sig.c)", hintSignal),
 	"sendto": argRule(0, "", RuleSendAddress, "", KindNetwork, 0,
 		"a destination address is ECAPMODE (sendit(), uipc_syscalls.c)", hintSendto),
 	"sendmsg": argRule(0, "", RuleSendmsgAddress, "", KindNetwork, 0,
@@ -43,6 +41,22 @@ var freebsdArgRules = map[string]Entry{
 		"bindat(AT_FDCWD, ...) is ECAPMODE (namei, vfs_lookup.c)", hintNetwork),
 	"connectat": argRule(0, "", RuleSocketAt, "", KindNetwork, 0,
 		"connectat(AT_FDCWD, ...) is ECAPMODE (namei, vfs_lookup.c)", hintNetwork),
+}
+
+// freebsdAllowReasons explain CAPENABLED calls whose kernel code could be
+// expected to restrict their arguments but does not ("" = the plain
+// CAPENABLED reason).
+var freebsdAllowReasons = map[string]string{
+	"sigqueue":           capEnabled("sigqueue") + "; kern_sigqueue checks only p_cansignal, not capability mode, unlike sys_kill (kern_sig.c)",
+	"wait4":              capEnabled("wait4") + "; in capability mode kern_wait6 skips pdfork children (kern_exit.c)",
+	"getpriority":        capEnabled("getpriority") + "; kern_getpriority checks only p_cansee (kern_resource.c)",
+	"setpriority":        capEnabled("setpriority") + "; kern_setpriority checks only p_cansee/p_cansched (kern_resource.c)",
+	"getpgid":            capEnabled("getpgid") + "; sys_getpgid checks only p_cansee (kern_prot.c)",
+	"getsid":             capEnabled("getsid") + "; kern_getsid checks only p_cansee (kern_prot.c)",
+	"cpuset_getaffinity": capEnabled("cpuset_getaffinity") + "; cpuset_check_capabilities (kern_cpuset.c) allows only CPU_LEVEL_WHICH on the caller's own thread or process",
+	"cpuset_setaffinity": capEnabled("cpuset_setaffinity") + "; cpuset_check_capabilities (kern_cpuset.c) allows only CPU_LEVEL_WHICH on the caller's own thread or process",
+	"cpuset_getdomain":   capEnabled("cpuset_getdomain") + "; cpuset_check_capabilities (kern_cpuset.c) allows only CPU_LEVEL_WHICH on the caller's own thread or process",
+	"cpuset_setdomain":   capEnabled("cpuset_setdomain") + "; cpuset_check_capabilities (kern_cpuset.c) allows only CPU_LEVEL_WHICH on the caller's own thread or process",
 }
 
 // freebsdPathCalls take a path from the working directory or root.
@@ -105,7 +119,7 @@ func freebsdEntry(nr int, name string, capEnabledFlag bool) Entry {
 			}
 			return r
 		}
-		return allow(nr, name, name, "")
+		return allow(nr, name, name, freebsdAllowReasons[name])
 	}
 	switch {
 	case freebsdPathCalls[name]:

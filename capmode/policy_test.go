@@ -51,10 +51,14 @@ How a call is judged:
   created (` + "`O_CREAT`" + `, mkdirat) may be missing.
 - **signal-self**, **signal-own-thread-group**, **signal-own-thread**: signals
   reach only the calling process and its threads (` + "`sys_kill`" + `, ` + "`kern_sig.c`" + `).
-  ` + "`kill(0, sig)`" + ` (the process group) is refused.
+  ` + "`kill(0, sig)`" + ` (the process group) and ` + "`kill(-1, sig)`" + ` are refused.
 - **send-no-address**, **sendmsg-no-address**: a destination address is
   ECAPMODE (` + "`sendit()`" + `, ` + "`uipc_syscalls.c`" + `); sending on a connected socket is not.
-- **own-process**, **own-priority**: pid 0, the caller, or one of its threads.
+- **own-process**: pid 0, the caller, or one of its threads
+  (` + "`cpuset_check_capabilities`" + `, ` + "`kern_cpuset.c`" + `, for the affinity calls).
+  getpriority, setpriority, getpgid, getsid, sched_* and sigqueue check
+  only ` + "`p_cansee`" + `/` + "`p_cansched`" + `/` + "`p_cansignal`" + ` in FreeBSD, not capability mode,
+  so they are allowed for any pid.
 - **fexecve-only**: ` + "`execveat(fd, \"\", AT_EMPTY_PATH)`" + ` is fexecve.
 - **wait-pidfd-only**: ` + "`waitid(P_PIDFD)`" + ` is pdwait; other waitid forms are wait6.
 - 32-bit arguments (descriptors, pids) are compared on their low 32 bits:

@@ -129,16 +129,6 @@ func checkOwnProcess(e *Entry, c Call, tr Tracee) Verdict {
 	return e.refusal()
 }
 
-// prioProcess is PRIO_PROCESS on both systems.
-const prioProcess = 0
-
-func checkOwnPriority(e *Entry, c Call, tr Tracee) Verdict {
-	if int32Arg(c.Args[0]) == prioProcess {
-		return checkOwnProcess(e, c, tr)
-	}
-	return e.refusal()
-}
-
 // cloneNewFlags are the CLONE_NEW* bits (include/uapi/linux/sched.h): a
 // new namespace changes the global view, which rfork/pdfork cannot do.
 const cloneNewFlags = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 |

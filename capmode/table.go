@@ -46,8 +46,6 @@ const (
 
 	// RuleOwnProcess: the pid in Entry.PidArg must be 0 or the caller.
 	RuleOwnProcess Rule = "own-process"
-	// RuleOwnPriority: get/setpriority on PRIO_PROCESS 0 or the caller.
-	RuleOwnPriority Rule = "own-priority"
 	// RuleNoNamespaces: clone without CLONE_NEW* flags (fork/rfork/thr_new).
 	RuleNoNamespaces Rule = "no-namespaces"
 	// RuleNoNamespaces3: clone3, the flags read from struct clone_args.

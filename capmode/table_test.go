@@ -148,3 +148,24 @@ func TestNameOfUnknownSyscall(t *testing.T) {
 		t.Errorf("unknown syscall: %+v", v)
 	}
 }
+
+// TestLinuxCounterpartsAgreeWithFreeBSD: every FreeBSD counterpart a Linux
+// entry names is in the FreeBSD table, and a Linux call that is always
+// allowed never names a counterpart syscalls.master leaves out of
+// capability mode.
+func TestLinuxCounterpartsAgreeWithFreeBSD(t *testing.T) {
+	fb := FreeBSD()
+	for _, e := range Linux().Entries {
+		if e.FreeBSD == "" {
+			continue
+		}
+		c, ok := fb.ByName(e.FreeBSD)
+		if !ok {
+			t.Errorf("linux %s: counterpart %s is not in the FreeBSD table", e.Name, e.FreeBSD)
+			continue
+		}
+		if e.Rule == RuleAllow && c.Rule == RuleDeny {
+			t.Errorf("linux %s is allowed, but its counterpart %s is not CAPENABLED", e.Name, e.FreeBSD)
+		}
+	}
+}

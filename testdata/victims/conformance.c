@@ -12,7 +12,8 @@
  *
  * Expectations follow sys/kern/syscalls.master (CAPENABLED),
  * sys/kern/vfs_lookup.c (AT_FDCWD -> ECAPMODE, escapes -> ENOTCAPABLE),
- * sys/kern/uipc_syscalls.c (sendit) and sys/kern/kern_sig.c (kill), and the
+ * sys/kern/uipc_syscalls.c (sendit), sys/kern/kern_sig.c (kill),
+ * sys/kern/kern_cpuset.c (cpuset_check_capabilities), and the
  * Capsicum test suite's capmode.cc. Paths that must not be touched in audit
  * mode name /nonexistent, so the run is harmless even when nothing is
  * refused.
@@ -244,14 +245,12 @@ int main(int argc, char **argv)
 	CAPMODE("sendmsg_address", syscall(SYS_sendmsg, udp, &named, 0));
 	CAPMODE("kill_other", syscall(SYS_kill, 1, 0));
 	CAPMODE("kill_group", syscall(SYS_kill, 0, 0));
+	CAPMODE("kill_all", syscall(SYS_kill, -1, 0));
 	CAPMODE("kill_parent", syscall(SYS_kill, getppid(), 0));
 	CAPMODE("tgkill_other", syscall(SYS_tgkill, getppid(), getppid(), 0));
 	CAPMODE("setpgid", syscall(SYS_setpgid, 0, 0));
-	CAPMODE("getpgid_other", syscall(SYS_getpgid, 1));
-	CAPMODE("getsid_other", syscall(SYS_getsid, 1));
 	CAPMODE("prlimit64_other", syscall(SYS_prlimit64, 1, RLIMIT_NOFILE, NULL, &rl));
 	CAPMODE("sched_getaffinity_other", syscall(SYS_sched_getaffinity, 1, sizeof cpus, &cpus));
-	CAPMODE("getpriority_other", syscall(SYS_getpriority, PRIO_PROCESS, 1));
 	CAPMODE("waitid", syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG, NULL));
 	CAPMODE("ptrace", syscall(SYS_ptrace, 2 /* PTRACE_PEEKDATA */, 0x7ffffff0, 0, 0));
 	CAPMODE("settimeofday", syscall(SYS_settimeofday, NULL, NULL));
@@ -322,6 +321,14 @@ int main(int argc, char **argv)
 	ALLOW("prlimit64_self", syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl));
 	ALLOW("sched_getaffinity_self", syscall(SYS_sched_getaffinity, 0, sizeof cpus, &cpus));
 	ALLOW("getpriority_self", syscall(SYS_getpriority, PRIO_PROCESS, 0));
+	/* No capability-mode check in sys_getpgid, kern_getsid (kern_prot.c),
+	 * kern_getpriority (kern_resource.c), sched_getscheduler (p1003_1b.c):
+	 * only p_cansee. */
+	ALLOW("getpgid_other", syscall(SYS_getpgid, 1));
+	ALLOW("getsid_other", syscall(SYS_getsid, 1));
+	ALLOW("getpriority_other", syscall(SYS_getpriority, PRIO_PROCESS, 1));
+	ALLOW("getpriority_user", syscall(SYS_getpriority, PRIO_USER, 0));
+	ALLOW("sched_getscheduler_other", syscall(SYS_sched_getscheduler, 1));
 	ALLOW("getrandom", syscall(SYS_getrandom, buf, 16, 0));
 	ALLOW("clock_gettime", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts));
 	ALLOW("nanosleep", syscall(SYS_nanosleep, &(struct timespec){0, 1000}, NULL));
