@@ -98,7 +98,7 @@ func (s *fbsdSession) enterAtBreakpoint(th *fbsdThread) {
 	if s.cfg.Mode != Enforce || already {
 		return
 	}
-	if err := fbsdCapEnterRemote(th.tid); err != nil {
+	if err := s.capEnterRemote(p.pid, th.tid); err != nil {
 		fmt.Fprintf(s.cfg.Warnings, "captrace: process %d: cannot make the program call cap_enter at %s (PT_SC_REMOTE needs FreeBSD 14): %v; its calls are not restricted\n", p.pid, s.cfg.Enter, err)
 	}
 	// The remote call runs in the thread's kernel context; put back the

@@ -193,3 +193,37 @@ type fbsdPtraceScRemote struct {
 // fbsdMaxSyscallArgs is the size of td_sa.args (struct syscall_args in
 // sys/sys/proc.h): PT_GET_SC_ARGS copies at most this many words.
 const fbsdMaxSyscallArgs = 8
+
+// Byte layout of amd64 struct reg (struct __reg64 in
+// sys/x86/include/reg.h), what PT_GETREGS fills: fifteen 64-bit registers
+// from r15 down to rax, then trapno, fs, gs, err, es, ds, and the
+// hardware frame rip, cs, rflags, rsp, ss.
+const (
+	fbsdRegR15    = 0
+	fbsdRegR14    = 8
+	fbsdRegR13    = 16
+	fbsdRegR12    = 24
+	fbsdRegR11    = 32
+	fbsdRegR10    = 40
+	fbsdRegR9     = 48
+	fbsdRegR8     = 56
+	fbsdRegRdi    = 64
+	fbsdRegRsi    = 72
+	fbsdRegRbp    = 80
+	fbsdRegRbx    = 88
+	fbsdRegRdx    = 96
+	fbsdRegRcx    = 104
+	fbsdRegRax    = 112
+	fbsdRegTrapno = 120
+	fbsdRegFs     = 124
+	fbsdRegGs     = 126
+	fbsdRegErr    = 128
+	fbsdRegEs     = 132
+	fbsdRegDs     = 134
+	fbsdRegRip    = 136
+	fbsdRegCs     = 144
+	fbsdRegRflags = 152
+	fbsdRegRsp    = 160
+	fbsdRegSs     = 168
+	fbsdSizeofReg = 176
+)

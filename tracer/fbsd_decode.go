@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/captrace/captrace/capmode"
 	"github.com/captrace/captrace/report"
 	"github.com/captrace/captrace/symbolize"
@@ -42,13 +44,17 @@ func fbsdDecodeSiginfo(b []byte) (fbsdSiginfo, error) {
 
 // fbsdLwpInfo is struct ptrace_lwpinfo, decoded.
 type fbsdLwpInfo struct {
-	Lwpid       int32
-	Event       int32
-	Flags       uint32
-	Siginfo     fbsdSiginfo // meaningful only with PL_FLAG_SI
-	TdName      string
-	ChildPid    int32
-	SyscallCode uint32 // only at syscall entry/exit stops; 0 at a TRAP_CAP stop
+	Lwpid    int32
+	Event    int32
+	Flags    uint32
+	Siginfo  fbsdSiginfo // meaningful only with PL_FLAG_SI
+	TdName   string
+	ChildPid int32
+	// SyscallCode and SyscallNarg: td_sa at syscall entry/exit stops.
+	// Older kernels leave them 0 elsewhere; newer ones report td_sa.code
+	// whenever it is set (PT_LWPINFO in sys/kern/sys_process.c), so at a
+	// TRAP_CAP stop the number comes from si_syscall, never from here.
+	SyscallCode uint32
 	SyscallNarg uint32
 }
 
@@ -141,8 +147,8 @@ func fbsdClassify(l fbsdLwpInfo) fbsdStop {
 }
 
 // fbsdCallFromRegs builds the capmode.Call of a syscall from the number
-// the program used and its argument registers in order (rdi, rsi, rdx, r10,
-// r8, r9 on amd64). For syscall(2) and __syscall(2) the real number is the
+// the program used and its six register arguments in order
+// (fbsdSyscallArgsFromReg). For syscall(2) and __syscall(2) the real number is the
 // first argument and the others shift down by one
 // (cpu_fetch_syscall_args() in sys/amd64/amd64/trap.c); the sixth argument
 // of such a call is on the stack and reads as 0 here.
@@ -156,6 +162,27 @@ func fbsdCallFromRegs(nr int, regs [6]uint64) capmode.Call {
 		return c
 	}
 	return capmode.Call{Nr: nr, Args: regs}
+}
+
+// fbsdSyscallArgsFromReg reads the six register arguments of the syscall
+// a thread is stopped in (a TRAP_CAP stop) from the bytes of its struct
+// reg (PT_GETREGS). The fourth is r_rcx, not r_r10: the syscall
+// instruction clobbers rcx, so libc passes the fourth argument in r10, and
+// the kernel's fast_syscall entry stores that r10 in the trap frame's rcx
+// slot ("movq %r10,TF_RCX(%rsp) /* arg 4 */") and never saves r10 at all
+// (sys/amd64/amd64/exception.S); cpu_fetch_syscall_args() copies the six
+// arguments from tf_rdi, tf_rsi, tf_rdx, tf_rcx, tf_r8, tf_r9
+// (sys/amd64/amd64/trap.c), and fill_regs() reports tf_rcx as r_rcx. At a
+// syscall stop r_r10 is whatever an earlier full trap left in the frame.
+func fbsdSyscallArgsFromReg(b []byte) ([6]uint64, error) {
+	if len(b) < fbsdSizeofReg {
+		return [6]uint64{}, fmt.Errorf("struct reg: %d bytes, want %d", len(b), fbsdSizeofReg)
+	}
+	var a [6]uint64
+	for i, off := range [6]int{fbsdRegRdi, fbsdRegRsi, fbsdRegRdx, fbsdRegRcx, fbsdRegR8, fbsdRegR9} {
+		a[i] = fbsdLE.Uint64(b[off:])
+	}
+	return a, nil
 }
 
 // fbsdCallFromScArgs builds the call at a syscall-entry stop, where
@@ -342,4 +369,61 @@ func fbsdViolation(pid, tid int, c capmode.Call, v capmode.Verdict, pol fbsdPoli
 		Stack:   stack,
 		Maps:    mm,
 	}
+}
+
+// fbsdWaitFunc is wait4(2) (unix.Wait4); tests pass a fake.
+type fbsdWaitFunc func(pid int, ws *unix.WaitStatus, options int, ru *unix.Rusage) (int, error)
+
+// fbsdConsumeRemoteStop takes the stop that PT_SC_REMOTE leaves behind.
+// The thread that ran the remote call stops again before ptrace(2)
+// returns; that stop clears P_WAITED (thread_stopped() in
+// sys/kern/kern_sig.c), and until it is waited for every further request
+// on the process (PT_SETREGS, PT_SET_EVENT_MASK, PT_CONTINUE) fails with
+// EBUSY (proc_can_ptrace() in sys/kern/sys_process.c). ptrace(2), "PT_COREDUMP
+// and PT_SC_REMOTE usage": waitpid with WNOHANG unconditionally after the
+// request, and accept 0 (no thread was unsuspended when the request failed
+// early). It reports the status when wait4 returned one.
+func fbsdConsumeRemoteStop(wait fbsdWaitFunc, pid int) (unix.WaitStatus, bool) {
+	for {
+		var ws unix.WaitStatus
+		wpid, err := wait(pid, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || wpid != pid {
+			return 0, false
+		}
+		return ws, true
+	}
+}
+
+// fbsdPageSize is PAGE_SIZE on amd64.
+const fbsdPageSize = 4096
+
+// fbsdReadPrefix reads the mapped prefix of [addr, addr+len(p)) with read,
+// one PT_IO PIOD_READ_D request, and reports how many bytes it got. A
+// failed PT_IO tells nothing of how much it moved: kern_ptrace() shortens
+// piod_len, but sys_ptrace() copies the descriptor back only when the
+// request succeeds (sys/kern/sys_process.c), so a read that runs into an
+// unmapped page fails with EFAULT while piod_len still holds the length
+// asked for (what unix.PtraceIO returns as the count). proc_rwmem() moves
+// one page at a time, so after a failure the prefix is found page by page.
+func fbsdReadPrefix(read func(addr uint64, b []byte) (int, error), addr uint64, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := read(addr, p)
+	if err == nil {
+		return min(max(n, 0), len(p)), nil
+	}
+	done := 0
+	for done < len(p) {
+		at := addr + uint64(done)
+		chunk := min(fbsdPageSize-int(at%fbsdPageSize), len(p)-done)
+		if _, perr := read(at, p[done:done+chunk]); perr != nil {
+			return done, perr
+		}
+		done += chunk
+	}
+	return done, nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/captrace/captrace/capmode"
 	"github.com/captrace/captrace/symbolize"
 )
@@ -485,5 +487,154 @@ func TestFreeBSDTableAsPolicy(t *testing.T) {
 	}
 	if got := pol.Check(capmode.Call{Nr: fbsdSYS_sched_yield}, tr); got.Violation() {
 		t.Errorf("sched_yield, cap_enter's stand-in in audit mode, must be allowed: %+v", got)
+	}
+}
+
+// cReg is amd64 struct reg (struct __reg64, sys/x86/include/reg.h), field
+// by field.
+type cReg struct {
+	r15, r14, r13, r12, r11, r10, r9, r8 uint64
+	rdi, rsi, rbp, rbx, rdx, rcx, rax    uint64
+	trapno                               uint32
+	fs, gs                               uint16
+	err                                  uint32
+	es, ds                               uint16
+	rip, cs, rflags, rsp, ss             uint64
+}
+
+func (r cReg) bytes() []byte {
+	var b bytes.Buffer
+	w := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	for _, v := range []uint64{r.r15, r.r14, r.r13, r.r12, r.r11, r.r10, r.r9, r.r8,
+		r.rdi, r.rsi, r.rbp, r.rbx, r.rdx, r.rcx, r.rax} {
+		w(v)
+	}
+	w(r.trapno)
+	w(r.fs)
+	w(r.gs)
+	w(r.err)
+	w(r.es)
+	w(r.ds)
+	for _, v := range []uint64{r.rip, r.cs, r.rflags, r.rsp, r.ss} {
+		w(v)
+	}
+	return b.Bytes()
+}
+
+// TestSyscallArgsFromReg: at a TRAP_CAP stop the fourth argument is in
+// r_rcx, where fast_syscall saved the program's r10
+// (sys/amd64/amd64/exception.S); r_r10 is stale. renameat's new path is
+// its fourth argument.
+func TestSyscallArgsFromReg(t *testing.T) {
+	r := cReg{rdi: 3, rsi: 0x1000, rdx: 4, rcx: 0x2000, r8: 0, r9: 0,
+		r10: 0xdeadbeef, r11: 0x246, rax: fbsdECAPMODE, rip: 0x401000, rsp: 0x7fff0000}
+	b := r.bytes()
+	if len(b) != fbsdSizeofReg {
+		t.Fatalf("struct reg is %d bytes, constant says %d", len(b), fbsdSizeofReg)
+	}
+	got, err := fbsdSyscallArgsFromReg(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [6]uint64{3, 0x1000, 4, 0x2000, 0, 0}; got != want {
+		t.Errorf("arguments %#x, want %#x", got, want)
+	}
+	const renameat = 501
+	c := fbsdCallFromRegs(renameat, got)
+	if c.Args[3] != 0x2000 {
+		t.Errorf("renameat's new path %#x, want %#x (r_rcx)", c.Args[3], 0x2000)
+	}
+	// syscall(SYS_renameat, ...): the number in rdi, the rest shift down.
+	ind, _ := fbsdSyscallArgsFromReg(cReg{rdi: renameat, rsi: 3, rdx: 0x1000, rcx: 4, r8: 0x2000, r10: 7}.bytes())
+	if c := fbsdCallFromRegs(fbsdSYS_syscall, ind); c.Nr != renameat || c.Args[3] != 0x2000 {
+		t.Errorf("indirect: %+v", c)
+	}
+	if _, err := fbsdSyscallArgsFromReg(b[:100]); err == nil {
+		t.Error("short struct reg accepted")
+	}
+}
+
+// TestConsumeRemoteStop: after PT_SC_REMOTE the tracer waits once with
+// WNOHANG for the stop the remote call leaves (ptrace(2), "PT_COREDUMP and
+// PT_SC_REMOTE usage"), retrying EINTR and accepting "nothing yet".
+func TestConsumeRemoteStop(t *testing.T) {
+	const pid = 4242
+	stopped := unix.WaitStatus(fbsdSIGTRAP<<8 | 0x7f) // WIFSTOPPED, WSTOPSIG SIGTRAP
+	var calls []int
+	fake := func(answers ...func(ws *unix.WaitStatus) (int, error)) fbsdWaitFunc {
+		return func(p int, ws *unix.WaitStatus, options int, ru *unix.Rusage) (int, error) {
+			if p != pid || options != unix.WNOHANG {
+				t.Errorf("wait4(%d, options %#x), want wait4(%d, WNOHANG)", p, options, pid)
+			}
+			calls = append(calls, p)
+			a := answers[0]
+			answers = answers[1:]
+			return a(ws)
+		}
+	}
+	ws, ok := fbsdConsumeRemoteStop(fake(
+		func(*unix.WaitStatus) (int, error) { return -1, unix.EINTR },
+		func(ws *unix.WaitStatus) (int, error) { *ws = stopped; return pid, nil },
+	), pid)
+	if !ok || ws != stopped || len(calls) != 2 {
+		t.Errorf("got %#x %v after %d calls, want the stop after 2", uint32(ws), ok, len(calls))
+	}
+	if _, ok := fbsdConsumeRemoteStop(fake(func(*unix.WaitStatus) (int, error) { return 0, nil }), pid); ok {
+		t.Error("wait4 returning 0 (no stop) reported a status")
+	}
+	if _, ok := fbsdConsumeRemoteStop(fake(func(*unix.WaitStatus) (int, error) { return -1, unix.ECHILD }), pid); ok {
+		t.Error("ECHILD reported a status")
+	}
+}
+
+// kernelPTIO mimics PT_IO PIOD_READ_D over mapped pages [lo, hi): like
+// proc_rwmem() it copies page by page up to the first unmapped page, and
+// like sys_ptrace() it then fails without copying piod_len back, so the
+// count the caller sees is the length it asked for.
+func kernelPTIO(lo, hi uint64, calls *int) func(addr uint64, b []byte) (int, error) {
+	return func(addr uint64, b []byte) (int, error) {
+		*calls++
+		for i := range b {
+			a := addr + uint64(i)
+			if a < lo || a >= hi {
+				return len(b), unix.EFAULT // piod_len not copied out
+			}
+			b[i] = byte(a)
+		}
+		return len(b), nil
+	}
+}
+
+func TestReadPrefix(t *testing.T) {
+	const lo, hi = 0x10000, 0x12000 // two mapped pages
+	for _, c := range []struct {
+		name    string
+		addr    uint64
+		size    int
+		want    int
+		wantErr bool
+	}{
+		{"inside", 0x10100, 64, 64, false},
+		{"across mapped pages", 0x10ff0, 0x20, 0x20, false},
+		{"runs off the top", 0x11f00, 0x400, 0x100, true},
+		{"from an unmapped page", 0x12000, 16, 0, true},
+		{"empty", 0x12000, 0, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			p := make([]byte, c.size)
+			n, err := fbsdReadPrefix(kernelPTIO(lo, hi, &calls), c.addr, p)
+			if n != c.want || (err != nil) != c.wantErr {
+				t.Fatalf("read %#x+%#x: %d, %v; want %d, error %v", c.addr, c.size, n, err, c.want, c.wantErr)
+			}
+			if c.wantErr && !errors.Is(err, unix.EFAULT) {
+				t.Errorf("error %v, want EFAULT", err)
+			}
+			for i := 0; i < n; i++ {
+				if p[i] != byte(c.addr+uint64(i)) {
+					t.Fatalf("byte %d = %#x, want %#x", i, p[i], byte(c.addr+uint64(i)))
+				}
+			}
+		})
 	}
 }

@@ -56,9 +56,12 @@ func fbsdLwpInfoOf(id int) (fbsdLwpInfo, error) {
 	return fbsdDecodeLwpInfo(b[:])
 }
 
-// fbsdScArgs reads the arguments at a syscall entry or exit stop;
-// PT_GET_SC_ARGS fails with EINVAL anywhere else (a TRAP_CAP stop
-// included).
+// fbsdScArgs reads the arguments at a syscall entry or exit stop.
+// kern_ptrace() (sys/kern/sys_process.c) refuses PT_GET_SC_ARGS with EINVAL
+// unless the thread is at one (TDB_SCE/TDB_SCX) or, in newer kernels, has
+// a syscall code recorded (td_sa.code != 0); the backend asks only at
+// syscall-entry stops and reads registers at TRAP_CAP stops, which works
+// on every kernel.
 func fbsdScArgs(tid int, narg uint32) ([]uint64, error) {
 	var b [fbsdMaxSyscallArgs * 8]byte
 	if err := fbsdPtrace(fbsdPT_GET_SC_ARGS, tid, unsafe.Pointer(&b[0]), len(b)); err != nil {
@@ -67,14 +70,13 @@ func fbsdScArgs(tid int, narg uint32) ([]uint64, error) {
 	return fbsdDecodeScArgs(b[:], narg), nil
 }
 
-// fbsdReadMemory reads with PT_IO/PIOD_READ_D; the kernel shortens
-// piod_len at the first unmapped page.
+// fbsdReadMemory reads with PT_IO/PIOD_READ_D and reports the bytes it
+// got; a read that runs off the mapped memory gives its mapped prefix and
+// the error (fbsdReadPrefix: a failed PT_IO reports no count).
 func fbsdReadMemory(pid int, addr uint64, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, err := unix.PtraceIO(fbsdPIOD_READ_D, pid, uintptr(addr), p, len(p))
-	return n, err
+	return fbsdReadPrefix(func(addr uint64, b []byte) (int, error) {
+		return unix.PtraceIO(fbsdPIOD_READ_D, pid, uintptr(addr), b, len(b))
+	}, addr, p)
 }
 
 func fbsdWriteMemory(pid int, addr uint64, p []byte) error {

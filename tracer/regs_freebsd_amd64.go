@@ -23,13 +23,15 @@ func fbsdSetRegs(tid int, r *fbsdRegs) error {
 	return fbsdPtrace(fbsdPT_SETREGS, tid, unsafe.Pointer(r), 0)
 }
 
-// fbsdSyscallArgRegs are the argument registers of the amd64 syscall ABI;
-// the libc stubs move the fourth from rcx to r10 because the syscall
-// instruction clobbers rcx (amd64_syscall and cpu_fetch_syscall_args() in
-// sys/amd64/amd64/trap.c). On an error return the kernel changes only rax
-// and rflags, so at a TRAP_CAP stop they still hold the arguments.
+// fbsdSyscallArgRegs are the six register arguments of the syscall the
+// thread is stopped in, read from its struct reg as the kernel saved them
+// (fbsdSyscallArgsFromReg: the fourth is in r_rcx, not r_r10). On an
+// error return the kernel changes only rax and rflags
+// (cpu_set_syscall_retval() in sys/amd64/amd64/vm_machdep.c), so at a
+// TRAP_CAP stop they still hold the arguments.
 func fbsdSyscallArgRegs(r *fbsdRegs) [6]uint64 {
-	return [6]uint64{uint64(r.Rdi), uint64(r.Rsi), uint64(r.Rdx), uint64(r.R10), uint64(r.R8), uint64(r.R9)}
+	a, _ := fbsdSyscallArgsFromReg(unsafe.Slice((*byte)(unsafe.Pointer(r)), unsafe.Sizeof(*r)))
+	return a
 }
 
 // fbsdSetSyscallNr replaces the number of the syscall about to run; after

@@ -242,15 +242,26 @@ func (s *fbsdSession) enterAtExec(p *process, tid int) error {
 	if s.cfg.Mode != Enforce {
 		return nil
 	}
-	if err := fbsdCapEnterRemote(tid); err != nil {
+	if err := s.capEnterRemote(p.pid, tid); err != nil {
 		return errorf(StatusFailure, "captrace: --enter=exec: cannot make the program call cap_enter (PT_SC_REMOTE needs FreeBSD 14): %v", err)
 	}
 	return nil
 }
 
-// fbsdCapEnterRemote makes the stopped thread tid call cap_enter(2).
-func fbsdCapEnterRemote(tid int) error {
+// capEnterRemote makes the stopped thread tid of process pid call
+// cap_enter(2). PT_SC_REMOTE is valid at a stop at a syscall exit (the exec
+// stop included) or on the way back to user mode (a signal stop, such as
+// a breakpoint): TDB_BOUNDARY, set in syscallret()
+// (sys/kern/subr_syscall.c) and ast_sig() (sys/kern/kern_sig.c); anywhere
+// else kern_ptrace() answers EBUSY. Afterwards the stop the remote call
+// leaves behind is waited for (fbsdConsumeRemoteStop), or the next request
+// on the process would fail with EBUSY.
+func (s *fbsdSession) capEnterRemote(pid, tid int) error {
 	ret, err := fbsdRemoteSyscall(tid, fbsdSYS_cap_enter)
+	if ws, ok := fbsdConsumeRemoteStop(unix.Wait4, pid); ok && (ws.Exited() || ws.Signaled()) {
+		s.onDeath(pid, ws)
+		return fmt.Errorf("process %d ended during the remote cap_enter", pid)
+	}
 	if err == nil && ret.Error != 0 {
 		err = unix.Errno(ret.Error)
 	}

@@ -44,8 +44,9 @@ func (t fbsdTracee) ReadString(addr uint64, max int) (string, error) {
 	for len(out) < max {
 		chunk := min(4096-int(addr%4096), max-len(out))
 		buf := make([]byte, chunk)
+		// Within one page: all of it, or nothing and an error.
 		n, err := fbsdReadMemory(t.pid, addr, buf)
-		if n <= 0 {
+		if n <= 0 || err != nil {
 			if err == nil {
 				err = unix.EFAULT
 			}

@@ -1,0 +1,37 @@
+package tracer
+
+import (
+	"testing"
+	"unsafe"
+)
+
+// TestRegMatchesKernelLayout checks golang.org/x/sys/unix.Reg, which
+// PT_GETREGS fills, against the offsets of struct reg that
+// fbsdSyscallArgsFromReg reads (sys/x86/include/reg.h).
+func TestRegMatchesKernelLayout(t *testing.T) {
+	var r fbsdRegs
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"size", unsafe.Sizeof(r), fbsdSizeofReg},
+		{"r10", unsafe.Offsetof(r.R10), fbsdRegR10},
+		{"r9", unsafe.Offsetof(r.R9), fbsdRegR9},
+		{"r8", unsafe.Offsetof(r.R8), fbsdRegR8},
+		{"rdi", unsafe.Offsetof(r.Rdi), fbsdRegRdi},
+		{"rsi", unsafe.Offsetof(r.Rsi), fbsdRegRsi},
+		{"rdx", unsafe.Offsetof(r.Rdx), fbsdRegRdx},
+		{"rcx", unsafe.Offsetof(r.Rcx), fbsdRegRcx},
+		{"rax", unsafe.Offsetof(r.Rax), fbsdRegRax},
+		{"rip", unsafe.Offsetof(r.Rip), fbsdRegRip},
+		{"rsp", unsafe.Offsetof(r.Rsp), fbsdRegRsp},
+	} {
+		if c.got != c.want {
+			t.Errorf("unix.Reg %s: %d, struct reg has %d", c.name, c.got, c.want)
+		}
+	}
+	r.Rdi, r.Rsi, r.Rdx, r.Rcx, r.R8, r.R9, r.R10 = 1, 2, 3, 4, 5, 6, 99
+	if got := fbsdSyscallArgRegs(&r); got != [6]uint64{1, 2, 3, 4, 5, 6} {
+		t.Errorf("syscall arguments %v, want rdi rsi rdx rcx r8 r9", got)
+	}
+}
