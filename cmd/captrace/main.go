@@ -87,15 +87,16 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		close(collected)
 	}()
 
+	// SIGINT or SIGTERM ends the run: the tracer kills what it launched
+	// and returns, and the report is still written.
 	stop := make(chan struct{})
 	signals := make(chan os.Signal, 2)
+	caught := make(chan syscall.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	var caught os.Signal
 	go func() {
-		if sig, ok := <-signals; ok {
-			caught = sig
-			close(stop)
-		}
+		sig := (<-signals).(syscall.Signal)
+		caught <- sig
+		close(stop)
 	}()
 
 	res, err := tracer.Run(tracer.Config{
@@ -125,9 +126,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 
 	exit := res.ExitStatus
 	if res.Interrupted {
-		if s, ok := caught.(syscall.Signal); ok {
-			exit = 128 + int(s)
-		}
+		exit = 128 + int(<-caught)
 	}
 	wd, _ := os.Getwd()
 	rep := collector.Report(report.Meta{
