@@ -47,8 +47,9 @@ test:
 
 check: deps fmt-check vet cross test
 
-demo: build victims
-	@rm -rf build/demo && mkdir -p build/demo
+demo: build
+	@rm -rf build/demo && mkdir -p build/demo $(VICTIMS)
+	@$(CC) -O2 -g -fomit-frame-pointer -o $(VICTIMS)/minstrip-O2 $(SRC)/minstrip.c
 	@cp $(VICTIMS)/minstrip-O2 build/demo/input.bin
 	@echo '$$ captrace -- build/victims/minstrip-O2 build/demo/input.bin'
 	@$(BIN) -- $(VICTIMS)/minstrip-O2 build/demo/input.bin
