@@ -208,6 +208,8 @@ func TestParseFailOn(t *testing.T) {
 		{"any", false, FailAny, false},
 		{"never", true, FailNever, false},
 		{"sometimes", true, "", true},
+		{"new", true, FailNew, false},
+		{"new", false, "", true},
 	} {
 		got, err := ParseFailOn(tc.in, tc.baseline)
 		if got != tc.want || (err != nil) != tc.wantErr {

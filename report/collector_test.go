@@ -172,6 +172,21 @@ func TestSiteSelection(t *testing.T) {
 		{"C clone is not Go", []symbolize.Frame{f(libc, "open", ""), f(prog, "parse.constprop.0", "")}, 1},
 		{"cgo glue", []symbolize.Frame{f(prog, "_cgo_abc_Cfunc_open", ""), f(prog, "main.main", "/src/m.go")}, 1},
 		{"unsymbolized frame is the program's", []symbolize.Frame{f(libc, "open", ""), {PC: 0x1234}}, 1},
+		{"Rust standard library", []symbolize.Frame{
+			f(libc, "open64", ""),
+			f(prog, "<std::sys::fs::unix::File>::open_c", "/rustc/4d91de4e/library/std/src/sys/fs/unix.rs"),
+			f(prog, "std::fs::OpenOptions::_open", "/rustc/4d91de4e/library/std/src/fs.rs"),
+			f(prog, "config::Loader::load", "/src/tool/main.rs")}, 3},
+		{"static C library has no lines", []symbolize.Frame{
+			{Module: prog, Function: "__libc_open"},
+			{Module: prog, Function: "open_config", File: "/src/p.c", Line: 12},
+			{Module: prog, Function: "main", File: "/src/p.c", Line: 30}}, 1},
+		{"standard-library goroutine", []symbolize.Frame{
+			f(prog, "internal/runtime/syscall/linux.Syscall6", goroot+"internal/runtime/syscall/linux/asm_linux_amd64.s"),
+			f(prog, "syscall.openat", goroot+"syscall/zsyscall_linux_amd64.go"),
+			f(prog, "os.OpenFile", goroot+"os/file.go"),
+			f(prog, "net.dnsReadConfig", goroot+"net/dnsconfig_unix.go"),
+			f(prog, "runtime.goexit", goroot+"runtime/asm_amd64.s")}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := siteIndex(tc.frames); got != tc.want {

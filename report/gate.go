@@ -31,7 +31,14 @@ const GateExitStatus = 3
 // depends on whether there is a baseline.
 func ParseFailOn(s string, haveBaseline bool) (string, error) {
 	switch s {
-	case FailNever, FailNew, FailAny:
+	case FailNew:
+		if !haveBaseline {
+			// Without a baseline every group is new: that is "any", and
+			// more likely a forgotten --baseline.
+			return "", fmt.Errorf("--fail-on=new needs --baseline (or use --fail-on=any)")
+		}
+		return s, nil
+	case FailNever, FailAny:
 		return s, nil
 	case "":
 		if haveBaseline {

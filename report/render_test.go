@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,18 @@ func TestTextEmptyReport(t *testing.T) {
 	}
 	if b.String() != "no capability-mode violations\n" {
 		t.Errorf("empty report: %q", b.String())
+	}
+}
+
+func TestShortFunction(t *testing.T) {
+	long := "app::detail::Loader<std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >, std::vector<int, std::allocator<int> > >::load<main::{lambda(int)#1}>"
+	if got := shortFunction(long); got != "app::detail::Loader<...>::load<...>" {
+		t.Errorf("shortFunction = %q", got)
+	}
+	if got := shortFunction("main.loadConfig"); got != "main.loadConfig" {
+		t.Errorf("a short name changed: %q", got)
+	}
+	if got := exampleArg([]string{"5", "0x55e9c55b901f", "1", "0", `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.0.0.1")}`, "16"}); !strings.HasPrefix(got, "{sa_family=AF_INET") {
+		t.Errorf("sendto example %q: want the destination", got)
 	}
 }

@@ -12,7 +12,26 @@ import (
 // the Go runtime and standard library, and golang.org/x/sys/unix. The call
 // site of a violation is the innermost frame that is not one of these.
 func IsSystemFrame(f symbolize.Frame) bool {
-	return symbolize.IsSystemModule(f.Module) || isGoSystemFunction(f.Function, f.File)
+	return symbolize.IsSystemModule(f.Module) || isGoSystemFunction(f.Function, f.File) || isRustStd(f.Function, f.File)
+}
+
+// rustStdPrefixes start the demangled names of Rust's standard library,
+// which is linked into every Rust program (std::fs::File::open, and trait
+// impls shown as <std::... as ...>).
+var rustStdPrefixes = []string{"std::", "core::", "alloc::", "<std::", "<core::", "<alloc::"}
+
+// isRustStd reports a frame of Rust's standard library: its files are
+// under /rustc/<commit>/library/ as rustc records them.
+func isRustStd(fn, file string) bool {
+	if strings.HasPrefix(file, "/rustc/") {
+		return true
+	}
+	for _, p := range rustStdPrefixes {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // gccCloneParts are the suffixes GCC and Clang give specialised copies of C
@@ -77,7 +96,11 @@ func goPackage(fn string) (string, bool) {
 // outside it is the program's own.
 func siteIndex(frames []symbolize.Frame) int {
 	goroot := gorootOf(frames)
+	withLines := modulesWithLines(frames)
 	for i, f := range frames {
+		if linkedInWithoutLines(f, withLines) {
+			continue
+		}
 		if !IsSystemFrame(f) {
 			return i
 		}
@@ -85,7 +108,49 @@ func siteIndex(frames []symbolize.Frame) int {
 			return i
 		}
 	}
+	// All system code: a goroutine of the standard library (net's
+	// resolver) or libc's own start-up. The innermost frame above the
+	// syscall plumbing (net.dnsReadConfig, not Syscall6) tells calls apart.
+	for i, f := range frames {
+		if f.Function != "" && !isSyscallPlumbing(f) {
+			return i
+		}
+	}
 	return 0
+}
+
+// modulesWithLines are the modules some frame of the stack has a source
+// line in: programs built with debug information.
+func modulesWithLines(frames []symbolize.Frame) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range frames {
+		if f.Line > 0 {
+			m[f.Module] = true
+		}
+	}
+	return m
+}
+
+// linkedInWithoutLines reports a frame without a line inside a module that
+// has lines elsewhere: code linked into the program without debug
+// information, which for a call site means a static C library (glibc's
+// open inside a -static program), not the program's own code.
+func linkedInWithoutLines(f symbolize.Frame, withLines map[string]bool) bool {
+	return f.Line == 0 && withLines[f.Module]
+}
+
+// isSyscallPlumbing: the frames every syscall passes through, which say
+// nothing about who made it.
+func isSyscallPlumbing(f symbolize.Frame) bool {
+	if symbolize.IsSystemModule(f.Module) || isGoRuntime(f.Function) || isGoXSys(f.Function) {
+		return true
+	}
+	for _, p := range []string{"syscall.", "internal/", "os.", "golang.org/x/sys/"} {
+		if strings.HasPrefix(f.Function, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // gorootOf finds "$GOROOT/src/" from a runtime frame's file.

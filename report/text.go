@@ -110,7 +110,7 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 				strconv.Itoa(g.Count),
 				g.Syscall,
 				p.paint(ansiRed, g.Errno),
-				p.paint(ansiCyan, siteText(g.Site, dir)),
+				p.paint(ansiCyan, siteText(Site{Function: shortFunction(g.Site.Function), File: g.Site.File, Line: g.Site.Line, Module: g.Site.Module, Address: g.Site.Address}, dir)),
 				exampleArg(g.Example.Args),
 				g.Hint,
 			}); err != nil {
@@ -208,6 +208,12 @@ func exampleArg(args []string) string {
 			break
 		}
 	}
+	for _, a := range args {
+		// A socket address is what connect and sendto are refused for.
+		if s == "" && strings.HasPrefix(a, "{sa_family=") {
+			s = a
+		}
+	}
 	if s == "" {
 		s = strings.Join(args[:min(len(args), 3)], ", ")
 	}
@@ -276,4 +282,37 @@ func joinInts(v []int) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, ",")
+}
+
+// maxFunctionWidth keeps C++ template instances from widening every row
+// of the table; JSON and -v keep the whole name.
+const maxFunctionWidth = 60
+
+// shortFunction elides template arguments (<...>) of a long name, then cuts
+// its middle: "app::Loader<...>::load<...>".
+func shortFunction(fn string) string {
+	if len(fn) <= maxFunctionWidth {
+		return fn
+	}
+	var b strings.Builder
+	depth := 0
+	for _, r := range fn {
+		switch {
+		case r == '<':
+			if depth == 0 {
+				b.WriteString("<...>")
+			}
+			depth++
+		case r == '>' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	short := b.String()
+	if r := []rune(short); len(r) > maxFunctionWidth {
+		half := (maxFunctionWidth - 3) / 2
+		short = string(r[:half]) + "..." + string(r[len(r)-half:])
+	}
+	return short
 }

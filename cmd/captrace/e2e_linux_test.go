@@ -531,3 +531,10 @@ func TestInheritedDescriptors(t *testing.T) {
 		t.Errorf("fd 3 got %q", b)
 	}
 }
+
+// TestStaticBinary: in a -static program the C library is inside the
+// program's own file; its frames (no lines) are still not call sites.
+func TestStaticBinary(t *testing.T) {
+	r := captrace(t, victims.C(t, "rules", victims.O2, "-static"), rulesDir(t))
+	checkGroups(t, r, rulesGroups)
+}

@@ -33,7 +33,8 @@ flags:
   --format=text|json|sarif report format (default from -o's extension, else text)
   -v                       show each group's example stack
   --baseline=FILE          a JSON report of accepted violations
-  --fail-on=never|new|any  exit 3 on new (default with --baseline) or any violation
+  --fail-on=never|new|any  exit 3 on new (default with --baseline; needs it) or
+                           any violation
   --errno-capmode=NAME     errno of denied calls in enforce mode (default EPERM)
   --errno-notcapable=NAME  errno of escaping calls in enforce mode (default EPERM)
   --depth=N                frames kept per stack (default 64)
