@@ -256,7 +256,10 @@ func writeStack(b *strings.Builder, g Group, indent string, p painter) {
 		if fn == "" {
 			fn = "??"
 		}
-		where := filepath.Base(f.Module)
+		where := ""
+		if f.Module != "" {
+			where = filepath.Base(f.Module)
+		}
 		if f.File != "" && f.Line > 0 {
 			where = f.File + ":" + strconv.Itoa(f.Line)
 		}
