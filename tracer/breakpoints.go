@@ -194,6 +194,8 @@ func (t *breakpointTable) resolve(th breakpointThread) {
 		if addr, ok := resolveSymbol(modules, plan.start.name); ok {
 			t.plant(th, addr, roleStartMain, plan.start.name, plan.start.mainArg)
 		}
+	case plan.startCall != nil:
+		t.plant(th, plan.startCall.addr+programBias(modules), roleStartMain, "the C start-up call", plan.startCall.mainArg)
 	default:
 		for _, name := range plan.symbols {
 			if addr, ok := resolveSymbol(modules, name); ok {

@@ -19,6 +19,10 @@ type enterPlan struct {
 	// start: a stripped C program's main is an argument of its C
 	// library's start-up function, read when that function is called.
 	start *startFunc
+	// startCall: a stripped static C program has no start-up symbol to
+	// break on, but its entry code calls the C start-up function with main
+	// as one of the arguments: break at that call (link-time address).
+	startCall *startCall
 	// goMain is main.main's address in a Go program whose symbol table was
 	// stripped, found through .gopclntab (link-time, before load bias).
 	goMain uint64
@@ -29,7 +33,7 @@ type enterPlan struct {
 // breakpoints (the entry point first), rather than at exec or, on FreeBSD,
 // at the real cap_enter(2).
 func (p enterPlan) needsBreakpoints() bool {
-	return !p.atExec && (len(p.symbols) > 0 || p.start != nil || p.goMain != 0)
+	return !p.atExec && (len(p.symbols) > 0 || p.start != nil || p.startCall != nil || p.goMain != 0)
 }
 
 // startFunc is a C library's start-up function, called by the program's
@@ -51,6 +55,37 @@ var startFuncs = []startFunc{
 	// stripped program built there has no such call to break on.
 	{"__libc_start1", 4},
 	{"__libc_start1_gcrt", 4},
+}
+
+// startCall is the call instruction of a program's entry code that
+// enters the C library's start-up function.
+type startCall struct {
+	addr    uint64 // link-time address of the call instruction
+	mainArg int    // which integer argument holds main
+}
+
+// startMainArg is where the C library of f's system takes main: glibc's
+// __libc_start_main first, FreeBSD's __libc_start1 fifth (startFuncs).
+func startMainArg(f *elf.File) int {
+	if f.OSABI == elf.ELFOSABI_FREEBSD {
+		return 4
+	}
+	return 0
+}
+
+// entryCode reads up to n bytes of f's code at its entry point.
+func entryCode(f *elf.File, n int) []byte {
+	for _, p := range f.Progs {
+		if p.Type != elf.PT_LOAD || f.Entry < p.Vaddr || f.Entry >= p.Vaddr+p.Filesz {
+			continue
+		}
+		code := make([]byte, min(uint64(n), p.Vaddr+p.Filesz-f.Entry))
+		if _, err := p.ReadAt(code, int64(f.Entry-p.Vaddr)); err != nil {
+			return nil
+		}
+		return code
+	}
+	return nil
 }
 
 // capEnterNames are the functions whose first call is the default enter
@@ -137,6 +172,9 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 		if names[startFuncs[i].name] {
 			return enterPlan{start: &startFuncs[i], what: "main"}, nil
 		}
+	}
+	if call, ok := entryStartCall(f); ok {
+		return enterPlan{startCall: call, what: "main"}, nil
 	}
 	return enterPlan{}, errorf(StatusFailure, "captrace: %s: stripped, and main reaches no known C start-up function (__libc_start_main, __libc_start1); use --enter=exec or --enter=SYMBOL", exePath)
 }
