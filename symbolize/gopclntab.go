@@ -386,10 +386,21 @@ func (t *goTable) spDelta(addr uint64) (int64, bool) {
 	return int64(v), true
 }
 
+// goFuncRange is one function found by name in the table.
+type goFuncRange struct {
+	addrRange
+	name string
+	asm  bool // written in assembly (abi.FuncFlagAsm), not an ABI wrapper
+}
+
+// funcFlagAsm is abi.FuncFlagAsm, bit 2 of _func.flag (byte 41).
+const funcFlagAsm = 1 << 2
+
 // funcRanges returns the ranges of the functions whose names are keys of
-// names, in one pass over the table.
-func (t *goTable) funcRanges(names map[string]bool) []addrRange {
-	var out []addrRange
+// names, in one pass over the table. A name may come back more than once:
+// .gopclntab names an assembly function and its ABI wrapper alike.
+func (t *goTable) funcRanges(names map[string]bool) []goFuncRange {
+	var out []goFuncRange
 	for i := 0; i < t.nfunc; i++ {
 		f, ok := t.funcByIndex(i)
 		if !ok {
@@ -404,7 +415,7 @@ func (t *goTable) funcRanges(names map[string]bool) []addrRange {
 			s = s[:j]
 		}
 		if names[string(s)] {
-			out = append(out, addrRange{f.entry, f.end})
+			out = append(out, goFuncRange{addrRange{f.entry, f.end}, string(s), f.rec[41]&funcFlagAsm != 0})
 		}
 	}
 	return out

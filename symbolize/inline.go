@@ -2,6 +2,7 @@ package symbolize
 
 import (
 	"debug/dwarf"
+	"strings"
 
 	"github.com/go-delve/delve/pkg/dwarf/godwarf"
 	"github.com/go-delve/delve/pkg/dwarf/reader"
@@ -19,7 +20,9 @@ type place struct {
 // each inlined call with its own function, then the real function. The
 // line of an inlined frame's caller is the DW_AT_call_file/call_line of
 // the inlined subroutine, not the line table's, which names the callee.
-func (di *dwarfInfo) dwarfPlaces(addr uint64) []place {
+// symbolName names, from the ELF symbols, the function starting at lo
+// and covering addr ("" for none).
+func (di *dwarfInfo) dwarfPlaces(addr uint64, symbolName func(lo, addr uint64) string) []place {
 	cu := di.cuFor(addr)
 	if cu == nil {
 		return nil
@@ -47,27 +50,130 @@ func (di *dwarfInfo) dwarfPlaces(addr uint64) []place {
 	stack := reader.InlineStack(tree, addr)
 	out := make([]place, 0, len(stack)+1)
 	for _, n := range stack {
-		out = append(out, place{function: entryName(n.Entry), file: file, line: ln, inlined: true})
+		out = append(out, place{function: di.funcName(cu, n).name, file: file, line: ln, inlined: true})
 		cf, _ := n.Val(dwarf.AttrCallFile).(int64)
 		cl, _ := n.Val(dwarf.AttrCallLine).(int64)
 		file, ln = cu.fileName(cf), int(cl)
 	}
-	return append(out, place{function: entryName(tree.Entry), file: file, line: ln})
-}
-
-// entryName prefers the linkage name, demangled, because DW_AT_name of a
-// C++ method lacks its class and namespace.
-func entryName(e godwarf.Entry) string {
-	if ln, ok := e.Val(dwarf.AttrLinkageName).(string); ok && ln != "" {
-		if d := demangleName(ln); d != ln {
-			return d
+	name := di.funcName(cu, tree)
+	if !name.linked && isCXX(cu.lang) {
+		// GCC leaves some instances, member function templates among
+		// them, without a linkage name. The symbol is the mangled name:
+		// demangled, it is what a build without DWARF reports.
+		if s := symbolName(fr.lo, addr); s != "" && baseName(s) == baseName(name.name) {
+			name.name = s
 		}
 	}
-	if n, ok := e.Val(dwarf.AttrName).(string); ok && n != "" {
-		return n
+	return append(out, place{function: name.name, file: file, line: ln})
+}
+
+// funcName is a subprogram's name as reports show it.
+type funcName struct {
+	name   string
+	linked bool // from DW_AT_linkage_name, demangled
+}
+
+// maxOriginChain bounds a walk along DW_AT_abstract_origin and
+// DW_AT_specification links, which corrupt DWARF may make cyclic.
+const maxOriginChain = 8
+
+// funcName names the subprogram or inlined subroutine n. The linkage
+// name, demangled, is preferred, from n or from what it refers to
+// through DW_AT_abstract_origin and DW_AT_specification (godwarf merges
+// those into n.Entry), because DW_AT_name of a C++ method lacks its class
+// and namespace. Without one, DW_AT_name is qualified with the scopes
+// that hold the end of that chain: the declaration, inside its class.
+func (di *dwarfInfo) funcName(cu *compUnit, n *godwarf.Tree) funcName {
+	if fn, ok := cu.names[n.Offset]; ok {
+		return fn
 	}
-	if ln, ok := e.Val(dwarf.AttrLinkageName).(string); ok {
-		return ln
+	var fn funcName
+	if ln, ok := n.Val(dwarf.AttrLinkageName).(string); ok && ln != "" {
+		if d := demangleName(ln); d != ln {
+			fn = funcName{name: d, linked: true}
+		}
 	}
-	return ""
+	if fn.name == "" {
+		name, _ := n.Val(dwarf.AttrName).(string)
+		if name == "" {
+			name, _ = n.Val(dwarf.AttrLinkageName).(string)
+		} else if sc := cu.scopeOf(di.declaration(n.Offset)); sc != "" {
+			name = sc + "::" + name
+		}
+		fn.name = name
+	}
+	cu.names[n.Offset] = fn
+	return fn
+}
+
+// declaration follows DW_AT_abstract_origin and DW_AT_specification from
+// the DIE at off to the DIE that refers no further, whose parents are the
+// function's class and namespaces.
+func (di *dwarfInfo) declaration(off dwarf.Offset) dwarf.Offset {
+	r := di.data.Reader()
+	for range maxOriginChain {
+		r.Seek(off)
+		e, err := r.Next()
+		if err != nil || e == nil {
+			break
+		}
+		next, ok := e.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset)
+		if !ok {
+			next, ok = e.Val(dwarf.AttrSpecification).(dwarf.Offset)
+		}
+		if !ok || next == off {
+			break
+		}
+		off = next
+	}
+	return off
+}
+
+// isCXX reports whether a DW_AT_language is a C++ dialect.
+func isCXX(lang int64) bool {
+	switch lang {
+	case 0x04, 0x19, 0x1a, 0x21: // DW_LANG_C_plus_plus, _03, _11, _14
+		return true
+	case 0x2a, 0x2b: // DWARF 6: DW_LANG_C_plus_plus_17, _20
+		return true
+	}
+	return false
+}
+
+// baseName is a C++ function's name without its scopes and template
+// arguments ("load" in both "Loader<int>::load<F>" and "load<F >"), to
+// check that a symbol and a DWARF entry name the same function.
+func baseName(s string) string {
+	// Drop the trailing template argument list: DWARF and the
+	// demangler spell its contents differently.
+	if strings.HasSuffix(s, ">") {
+		depth := 0
+		for i := len(s) - 1; i >= 0; i-- {
+			switch s[i] {
+			case '>':
+				depth++
+			case '<':
+				depth--
+			}
+			if depth == 0 {
+				s = strings.TrimRight(s[:i], " ")
+				break
+			}
+		}
+	}
+	// The last "::" outside brackets.
+	depth := 0
+	for i := len(s) - 1; i > 0; i-- {
+		switch s[i] {
+		case '>', ')', '}':
+			depth++
+		case '<', '(', '{':
+			depth--
+		case ':':
+			if depth == 0 && s[i-1] == ':' {
+				return s[i+1:]
+			}
+		}
+	}
+	return s
 }

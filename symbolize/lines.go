@@ -36,6 +36,19 @@ type compUnit struct {
 	lines  *line.DebugLineInfo
 	funcs  []funcRange // sorted by lo
 	trees  map[dwarf.Offset]*godwarf.Tree
+	// scopes are the unit's namespaces and types that have children, in
+	// DIE order: they qualify the names of the functions declared in
+	// them (scopeOf).
+	scopes []scope
+	names  map[dwarf.Offset]funcName // by subprogram DIE, filled on use
+}
+
+// scope is a namespace, class, struct or union DIE: its children lie in
+// [lo, hi) of .debug_info.
+type scope struct {
+	lo, hi dwarf.Offset
+	parent int    // index in compUnit.scopes; -1 at the unit's top level
+	name   string // qualified: "app::detail::Loader<int>"
 }
 
 type funcRange struct {
@@ -103,11 +116,21 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 	}
 	cu.parsed = true
 	cu.trees = map[dwarf.Offset]*godwarf.Tree{}
+	cu.names = map[dwarf.Offset]funcName{}
 	cu.lines = di.parseLines(cu)
 	r := di.data.Reader()
 	r.Seek(cu.offset)
 	if e, err := r.Next(); err != nil || e == nil || !e.Children {
 		return
+	}
+	// open holds the scopes being read, innermost last; closed those
+	// whose end is the offset of the next entry (a null entry has none).
+	var open, closed []int
+	end := func(off dwarf.Offset) {
+		for _, i := range closed {
+			cu.scopes[i].hi = off
+		}
+		closed = closed[:0]
 	}
 	depth := 1
 	for depth > 0 {
@@ -117,8 +140,13 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 		}
 		if e.Tag == 0 {
 			depth--
+			if len(open) > 0 {
+				closed = append(closed, open[len(open)-1])
+				open = open[:len(open)-1]
+			}
 			continue
 		}
+		end(e.Offset)
 		switch e.Tag {
 		case dwarf.TagSubprogram:
 			if rngs, err := di.data.Ranges(e); err == nil {
@@ -135,6 +163,7 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 			// C++ puts member and namespace function definitions here.
 			if e.Children {
 				depth++
+				open = append(open, cu.addScope(e, open))
 			}
 		default:
 			if e.Children {
@@ -142,8 +171,55 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 			}
 		}
 	}
+	// The unit ends where the next one begins.
+	unitEnd := dwarf.Offset(^uint32(0))
+	if e, err := r.Next(); err == nil && e != nil {
+		unitEnd = e.Offset
+	}
+	closed = append(closed, open...)
+	end(unitEnd)
 	sort.Slice(cu.funcs, func(i, j int) bool { return cu.funcs[i].lo < cu.funcs[j].lo })
 }
+
+// addScope records a scope entry inside the open scopes and returns its
+// index. GCC gives an anonymous namespace no name; the demangler calls it
+// "(anonymous namespace)". An unnamed type adds nothing to the name.
+func (cu *compUnit) addScope(e *dwarf.Entry, open []int) int {
+	sc := scope{lo: e.Offset, hi: e.Offset, parent: -1}
+	if len(open) > 0 {
+		sc.parent = open[len(open)-1]
+		sc.name = cu.scopes[sc.parent].name
+	}
+	n, _ := e.Val(dwarf.AttrName).(string)
+	if n == "" && e.Tag == dwarf.TagNamespace {
+		n = "(anonymous namespace)"
+	}
+	if n != "" {
+		if sc.name != "" {
+			sc.name += "::"
+		}
+		sc.name += n
+	}
+	cu.scopes = append(cu.scopes, sc)
+	return len(cu.scopes) - 1
+}
+
+// scopeOf is the qualified name of the innermost scope holding the DIE at
+// off, "" at the unit's top level or outside the unit. The last scope
+// starting before off holds it, or one of that scope's parents does:
+// scopes nest.
+func (cu *compUnit) scopeOf(off dwarf.Offset) string {
+	i := sort.Search(len(cu.scopes), func(i int) bool { return cu.scopes[i].lo >= off }) - 1
+	for n := 0; i >= 0 && n < maxScopeDepth; i, n = cu.scopes[i].parent, n+1 {
+		if off < cu.scopes[i].hi {
+			return cu.scopes[i].name
+		}
+	}
+	return ""
+}
+
+// maxScopeDepth bounds the walk up nested scopes.
+const maxScopeDepth = 64
 
 // parseLines parses the unit's line program. A corrupt program (a
 // DW_FORM_line_strp offset past .debug_line_str, say) panics inside Delve;

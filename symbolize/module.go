@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -26,6 +27,9 @@ type module struct {
 	cfi  cfiTable    // .eh_frame and .debug_frame: small, loaded first
 	syms symTable    // .symtab then .dynsym of the object itself
 	stop []addrRange // functions that end a stack: _start, runtime.goexit
+	// switches are the Go runtime's functions that moved the thread to
+	// another stack: their callers are not above them in memory.
+	switches []switchRange
 
 	debugDirs []string
 
@@ -41,6 +45,72 @@ type module struct {
 }
 
 type addrRange struct{ lo, hi uint64 }
+
+// switchKind says how to find the stack a runtime function switched from.
+type switchKind uint8
+
+const (
+	// switchCgo is runtime.asmcgocall: it runs C on the system stack and
+	// leaves there the goroutine and its SP's depth below the stack's
+	// top (see stackswitch.go).
+	switchCgo switchKind = iota + 1
+	// switchSystem is runtime.systemstack: the way back is in
+	// m.curg.sched, whose offsets vary by Go version and OS and are known
+	// only from DWARF types. The unwind ends there, not on the garbage
+	// above it.
+	switchSystem
+)
+
+type switchRange struct {
+	addrRange
+	kind switchKind
+	// framed is true when the function starts with Go's frame-pointer
+	// prologue (PUSHQ BP; MOVQ SP, BP): the return address is then above
+	// the saved BP. Go 1.26's assembler adds it to asmcgocall, a $0 frame
+	// that makes calls (cmd/internal/obj/x86/obj6.go, bpsize); whether
+	// other releases do is read from the code, not assumed.
+	framed bool
+}
+
+// framePrologue is PUSHQ BP; MOVQ SP, BP.
+var framePrologue = []byte{0x55, 0x48, 0x89, 0xe5}
+
+// readPrologues notes which switches begin with framePrologue. A switch
+// whose code cannot be read ends the unwind: the layout of its frame is
+// unknown.
+func readPrologues(ef *elf.File, sws []switchRange) {
+	for i := range sws {
+		if sws[i].kind != switchCgo {
+			continue
+		}
+		code := make([]byte, len(framePrologue))
+		if !readText(ef, sws[i].lo, code) {
+			sws[i].kind = switchSystem
+			continue
+		}
+		sws[i].framed = bytes.Equal(code, framePrologue)
+	}
+}
+
+// readText reads len(p) bytes at the link-time address addr of an
+// executable section.
+func readText(ef *elf.File, addr uint64, p []byte) bool {
+	for _, sec := range ef.Sections {
+		if sec.Type != elf.SHT_PROGBITS || sec.Flags&elf.SHF_EXECINSTR == 0 || addr < sec.Addr || addr-sec.Addr+uint64(len(p)) > sec.Size {
+			continue
+		}
+		_, err := sec.ReadAt(p, int64(addr-sec.Addr))
+		return err == nil
+	}
+	return false
+}
+
+// stackSwitches are matched in their assembly (ABI0) bodies only: an ABI
+// wrapper of the same name is an ordinary frame on the goroutine stack.
+var stackSwitches = map[string]switchKind{
+	"runtime.asmcgocall":  switchCgo,
+	"runtime.systemstack": switchSystem,
+}
 
 // stopFunctions end an unwind: nothing above them is a caller.
 var stopFunctions = map[string]bool{
@@ -92,11 +162,13 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 			m.stop = append(m.stop, addrRange{s.addr, s.addr + max(s.size, 1)})
 		}
 	}
+	m.switches = symbolSwitches(m.syms.syms)
 	if len(m.stop) == 0 && ef.Section(".gopclntab") != nil {
 		// A stripped Go binary: only its own table names runtime.goexit.
 		m.goOnce.Do(func() { m.loadGo(ef) })
-		m.stop = m.goStops()
+		m.stop, m.switches = m.goSpecials()
 	}
+	readPrologues(ef, m.switches)
 	return m, nil
 }
 
@@ -138,24 +210,76 @@ func (m *module) isStop(addr uint64) bool {
 	return false
 }
 
-// goStops finds the stop functions in .gopclntab.
-func (m *module) goStops() []addrRange {
+// switchAt returns the stack-switching function holding addr.
+func (m *module) switchAt(addr uint64) (switchRange, bool) {
+	for _, r := range m.switches {
+		if addr >= r.lo && addr < r.hi {
+			return r, true
+		}
+	}
+	return switchRange{}, false
+}
+
+// symbolSwitches finds the stack-switching functions in an ELF symbol
+// table. The linker suffixes an assembly function with .abi0 when it also
+// emits an ABI wrapper under the plain name; without a wrapper the plain
+// name is the assembly itself.
+func symbolSwitches(syms []symbol) []switchRange {
+	var abi0, plain []switchRange
+	for _, s := range syms {
+		name, isABI0 := strings.CutSuffix(s.name, ".abi0")
+		k := stackSwitches[name]
+		if k == 0 {
+			continue
+		}
+		r := switchRange{addrRange: addrRange{s.addr, s.addr + max(s.size, 1)}, kind: k}
+		if isABI0 {
+			abi0 = append(abi0, r)
+		} else {
+			plain = append(plain, r)
+		}
+	}
+	out := abi0
+	for _, r := range plain {
+		if !slices.ContainsFunc(abi0, func(a switchRange) bool { return a.kind == r.kind }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// goSpecials finds the stop and stack-switching functions in .gopclntab,
+// which names an assembly function and its ABI wrapper alike: its flags
+// tell them apart.
+func (m *module) goSpecials() (stops []addrRange, switches []switchRange) {
 	names := map[string]bool{}
 	for n := range stopFunctions {
 		names[n], names[n+".abi0"] = true, true
 	}
-	if m.gotab != nil {
-		return m.gotab.funcRanges(names)
+	for n := range stackSwitches {
+		names[n], names[n+".abi0"] = true, true
 	}
-	var out []addrRange
+	if m.gotab != nil {
+		for _, f := range m.gotab.funcRanges(names) {
+			name := strings.TrimSuffix(f.name, ".abi0")
+			if stopFunctions[name] {
+				stops = append(stops, f.addrRange)
+			}
+			if k := stackSwitches[name]; k != 0 && f.asm {
+				switches = append(switches, switchRange{addrRange: f.addrRange, kind: k})
+			}
+		}
+		return stops, switches
+	}
+	// Before Go 1.20, debug/gosym: no flags, so no switches.
 	if m.oldgo != nil {
 		for n := range names {
-			if fn := m.oldgo.LookupFunc(n); fn != nil {
-				out = append(out, addrRange{fn.Entry, fn.End})
+			if fn := m.oldgo.LookupFunc(n); fn != nil && stopFunctions[strings.TrimSuffix(n, ".abi0")] {
+				stops = append(stops, addrRange{fn.Entry, fn.End})
 			}
 		}
 	}
-	return out
+	return stops, nil
 }
 
 // loadGoTables makes .gopclntab available, which even stripped Go binaries

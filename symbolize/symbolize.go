@@ -4,7 +4,8 @@
 // It owns module maps (/proc/PID/maps on Linux, PT_VM_ENTRY records on
 // FreeBSD), CFI unwinding (.eh_frame, .debug_frame, through Delve's
 // pkg/dwarf/frame and pkg/dwarf/op; Go's pcsp tables for Go code without
-// CFI) with a frame-pointer fallback, and symbolization (Delve's
+// CFI) with a frame-pointer fallback and the crossing from cgo's C code
+// back to its goroutine's stack, and symbolization (Delve's
 // pkg/dwarf/line, inlined subroutines, .gopclntab with its inline trees,
 // ELF .symtab/.dynsym, separate debug files). Unwind must run while the
 // thread is stopped; Symbolize runs later, on another goroutine, from the

@@ -130,7 +130,14 @@ func (mod *module) dwarfPlaces(di *dwarfInfo, addr uint64) []place {
 	}
 	mod.dwMu.Lock()
 	defer mod.dwMu.Unlock()
-	return di.dwarfPlaces(addr)
+	return di.dwarfPlaces(addr, func(lo, addr uint64) string {
+		for _, t := range []*symTable{&di.syms, &mod.syms} {
+			if s, covers, ok := t.lookup(addr); ok && covers && s.addr == lo {
+				return demangleName(s.name)
+			}
+		}
+		return ""
+	})
 }
 
 // dwarf loads DWARF on first use, from the object or its separate debug

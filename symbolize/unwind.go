@@ -77,6 +77,17 @@ func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs 
 			break
 		}
 		next, ok := cur, false
+		if sw, found := u.stackSwitch(mod, pc, m.Bias); found {
+			if sw.kind != switchCgo {
+				break
+			}
+			if next, ok = u.cgoStep(&cur, sw.framed); !ok {
+				break
+			}
+			// The caller is on another stack: SP need not grow.
+			pc, cur = PC{Addr: next[RegRIP]}, next
+			continue
+		}
 		if row != nil {
 			next, ok = u.step(row, &cur)
 			if !ok {
@@ -132,6 +143,16 @@ func (u *Unwinder) row(mod *module, addr uint64, exact bool) rowResult {
 	}
 	u.rows[k] = r
 	return r
+}
+
+// stackSwitch is the kind of stack switch a frame returns into. Only a
+// return address counts: a PC interrupted by a signal (Exact) may be
+// before the switch, where the stack holds something else.
+func (u *Unwinder) stackSwitch(mod *module, pc PC, bias uint64) (switchRange, bool) {
+	if mod == nil || pc.Exact || len(mod.switches) == 0 {
+		return switchRange{}, false
+	}
+	return mod.switchAt(pc.LookupAddr() - bias)
 }
 
 // step applies one CFI row; ok is false at the outermost frame.

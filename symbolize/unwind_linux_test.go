@@ -194,6 +194,49 @@ func TestUnwindCXX(t *testing.T) {
 	})
 }
 
+// TestUnwindCXXTemplate names a member function template of a class
+// template the same with DWARF as without it (ELF symbols, demangled):
+// GCC's DWARF gives the instance neither its class nor a linkage name.
+// An inlined instance has no symbol: its class and namespaces come from
+// the DWARF scopes of its declaration, its template arguments as DWARF
+// spells them.
+func TestUnwindCXXTemplate(t *testing.T) {
+	const load = "app::detail::Loader<int>::load<main::{lambda(int)#1}>"
+	const reopen = "app::detail::Loader<int>::reopen<main()::<lambda(int)> >"
+	tests := []struct {
+		victim string
+		nth    int
+		wants  []want // file "" when the build has no lines
+	}{
+		{"loader", 1, []want{{load, "loader.cc", "tmpl_open", false}, {"main", "loader.cc", "tmpl_main", false}}},
+		{"loader", 2, []want{{reopen, "loader.cc", "tmpl_reopen", true}, {load, "loader.cc", "tmpl_call_reopen", false}, {"main", "loader.cc", "tmpl_main", false}}},
+		{"loader-nodebug", 1, []want{{load, "", "", false}, {"main", "", "", false}}},
+		{"loader-nodebug", 2, []want{{load, "", "", false}, {"main", "", "", false}}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/open%d", tt.victim, tt.nth), func(t *testing.T) {
+			traceUntil(t, []string{victim(t, tt.victim)}, unix.SYS_OPENAT, tt.nth, "", func(s *stop) {
+				mm, _ := ReadMaps(s.pid)
+				frames, _ := stackOf(t, s, mm)
+				if tt.wants[0].file != "" {
+					checkStack(t, frames, "", tt.wants)
+					return
+				}
+				i := 0
+				for i < len(frames) && isSystem(frames[i].Module) {
+					i++
+				}
+				for _, w := range tt.wants {
+					if i >= len(frames) || frames[i].Function != w.function {
+						t.Fatalf("frame %d: want %s:%s", i, w.function, dump(frames))
+					}
+					i++
+				}
+			})
+		})
+	}
+}
+
 // TestUnwindGoroutine unwinds a goroutine stopped in a raw syscall, with
 // CFI from .debug_frame and, stripped (-s -w), from .gopclntab's pcsp
 // tables: both must give the same frames, from the syscall up.
@@ -247,4 +290,69 @@ func goroutineStack(t *testing.T, v string) []Frame {
 		}
 	})
 	return out
+}
+
+// TestUnwindCgo stops in C code called through cgo. The C function runs
+// on the system stack, which runtime.asmcgocall switched to: the unwinder
+// must cross back to the goroutine's stack to reach the Go callers. The
+// stripped build (-s -w, no symbols for the C functions) must give the
+// same Go frames from .gopclntab.
+func TestUnwindCgo(t *testing.T) {
+	src := "cgostack/main.go"
+	wants := []struct {
+		function string // a prefix for the cgo-generated C wrapper
+		marker   string // "" for frames in files the toolchain made
+	}{
+		{"c_open_config", "cgo_open"},
+		{"_cgo_", ""},
+		{"runtime.asmcgocall", ""},
+		{"runtime.cgocall", ""},
+		{"main._Cfunc_c_open_config", ""},
+		{"main.loadViaC", "cgo_call"},
+		{"main.main", "cgo_main"},
+		{"runtime.main", ""},
+		{"runtime.goexit", ""},
+	}
+	var withSymbols []Frame
+	for _, v := range []string{"cgostack", "cgostack-stripped"} {
+		t.Run(v, func(t *testing.T) {
+			traceUntil(t, []string{victim(t, v)}, unix.SYS_OPENAT, 1, "", func(s *stop) {
+				mm, _ := ReadMaps(s.pid)
+				frames, missed := stackOf(t, s, mm)
+				if missed {
+					t.Errorf("missed:%s", dump(frames))
+				}
+				i := 0
+				for i < len(frames) && isSystem(frames[i].Module) {
+					i++
+				}
+				frames = frames[i:]
+				if len(frames) != len(wants) {
+					t.Fatalf("got %d frames above libc, want %d:%s", len(frames), len(wants), dump(frames))
+				}
+				if withSymbols != nil {
+					// Without symbols the C functions are named by
+					// their module offset; the Go frames must not change.
+					for j := range frames {
+						got, want := frames[j], withSymbols[j]
+						got.Module, want.Module = "", ""
+						if j >= 2 && got != want {
+							t.Errorf("frame %d: stripped %+v, with symbols %+v", j, got, want)
+						}
+					}
+					return
+				}
+				for j, w := range wants {
+					f := frames[j]
+					if !strings.HasPrefix(f.Function, w.function) {
+						t.Fatalf("frame %d is %s, want %s:%s", j, f.Function, w.function, dump(frames))
+					}
+					if w.marker != "" && (f.File != filepath.Join(victimSrc, src) || f.Line != marker(t, src, w.marker)) {
+						t.Fatalf("frame %d at %s:%d, want %s at LINE:%s:%s", j, f.File, f.Line, src, w.marker, dump(frames))
+					}
+				}
+				withSymbols = frames
+			})
+		})
+	}
 }

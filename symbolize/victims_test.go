@@ -105,8 +105,24 @@ func buildVictim(t testing.TB, name string) error {
 		return run(d, "gcc", "-O0", "-g", "-o", name, src("vdso.c"))
 	case "widget":
 		return run(d, "g++", "-O2", "-g", "-o", name, src("widget.cc"))
+	case "loader":
+		return run(d, "g++", "-O2", "-g", "-o", name, src("loader.cc"))
+	case "loader-nodebug":
+		return run(d, "g++", "-O2", "-o", name, src("loader.cc"))
 	case "gostack":
 		return run(filepath.Join(victimSrc, "gostack"), "go", "build", "-o", filepath.Join(d, name), "main.go")
+	case "cgostack", "cgostack-stripped":
+		flags := ""
+		if name == "cgostack-stripped" {
+			flags = "-s -w"
+		}
+		cmd := exec.Command("go", "build", "-ldflags="+flags, "-o", filepath.Join(d, name), "main.go")
+		cmd.Dir = filepath.Join(victimSrc, "cgostack")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", name, err, out)
+		}
+		return nil
 	case "gostack-stripped":
 		return run(filepath.Join(victimSrc, "gostack"), "go", "build", "-ldflags=-s -w", "-o", filepath.Join(d, name), "main.go")
 	}
