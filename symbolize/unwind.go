@@ -103,6 +103,8 @@ func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs 
 				break
 			}
 			pc = PC{Addr: next[RegRIP]}
+		} else if next, ok = u.leafStep(mm, &cur, len(u.buf) == 1); ok {
+			pc = PC{Addr: next[RegRIP]}
 		} else {
 			next, ok = u.framePointerStep(&cur)
 			if !ok {
@@ -271,6 +273,27 @@ func (u *Unwinder) goStep(d int64, cur *Regs) (next Regs, ok bool) {
 // framePointerStep follows the rbp chain where no CFI exists. It is
 // right for code built with frame pointers and harmless elsewhere: a bad
 // chain ends at a PC outside every module or a non-growing SP.
+// leafStep unwinds frame 0 when no CFI covers it: a syscall stub stopped at
+// its syscall has pushed nothing, so its return address is at the stack
+// pointer. glibc's clone3 ends its FDE just before the syscall instruction
+// (sysdeps/unix/sysv/linux/x86_64/clone3.S: "the unwind info will be
+// wrong" in the child), which is where a vforking parent stops. Only an
+// address inside a mapped module is believed; otherwise frame pointers
+// decide.
+func (u *Unwinder) leafStep(mm *ModuleMap, cur *Regs, frame0 bool) (next Regs, ok bool) {
+	if !frame0 {
+		return next, false
+	}
+	ra, ok := u.stack.read(cur[RegRSP])
+	if !ok || mm.Find(ra) == nil {
+		return next, false
+	}
+	next = *cur
+	next[RegRSP] = cur[RegRSP] + 8
+	next[RegRIP] = ra
+	return next, true
+}
+
 func (u *Unwinder) framePointerStep(cur *Regs) (next Regs, ok bool) {
 	bp := cur[RegRBP]
 	if bp < cur[RegRSP] || bp&7 != 0 {

@@ -90,6 +90,9 @@ type linuxProcess struct {
 	// quiet: a child under --no-follow. It must stay traced (an untraced
 	// process gets ENOSYS from SECCOMP_RET_TRACE) but is not reported.
 	quiet bool
+	// vforkCaller: the stack of the thread that vforked this process, for
+	// as long as it shares that thread's memory (until its exec).
+	vforkCaller []symbolize.PC
 }
 
 func (s *linuxSession) run(self, path string) (Result, error) {
@@ -230,6 +233,9 @@ func (s *linuxSession) onEvent(tid, event int) {
 	case unix.PTRACE_EVENT_CLONE, unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK:
 		if msg, err := unix.PtraceGetEventMsg(tid); err == nil {
 			s.onNewTask(tid, int(msg), event == unix.PTRACE_EVENT_CLONE)
+			if event == unix.PTRACE_EVENT_VFORK {
+				s.rememberVforkCaller(tid, int(msg))
+			}
 		}
 	case unix.PTRACE_EVENT_EXEC:
 		s.onExec(tid)
@@ -261,6 +267,41 @@ func (s *linuxSession) onNewTask(parentTid, child int, cloneEvent bool) {
 	} else {
 		s.expected[child] = true
 	}
+}
+
+// rememberVforkCaller keeps the stack of a thread that vforked. The child
+// shares its memory until it execs, and posix_spawn runs it on a stack of
+// its own that ends at clone: its violations (the execve) would have no
+// frame of the program without the caller's.
+func (s *linuxSession) rememberVforkCaller(parentTid, child int) {
+	parent, cp := s.state.process(parentTid), s.state.process(child)
+	if parent == nil || cp == nil || !parent.inCapMode {
+		return
+	}
+	var regs unix.PtraceRegs
+	if err := unix.PtraceGetRegs(parentTid, &regs); err != nil {
+		return
+	}
+	cp.backend.(*linuxProcess).vforkCaller = s.unwind(parent, parent.backend.(*linuxProcess), &regs)
+}
+
+// withVforkCaller appends the vfork caller's stack to a stack of the child
+// that has no frame of the program itself (a vfork() child runs on its
+// parent's stack and has them already).
+func (s *linuxSession) withVforkCaller(p *process, lp *linuxProcess, pcs []symbolize.PC) []symbolize.PC {
+	if lp.vforkCaller == nil || lp.maps == nil {
+		return pcs
+	}
+	for _, pc := range pcs {
+		if m := lp.maps.Find(pc.Addr); m != nil && m.Path == p.exe {
+			return pcs
+		}
+	}
+	out := append(pcs, lp.vforkCaller...)
+	if depth := s.cfg.Depth; depth > 0 && len(out) > depth {
+		out = out[:depth]
+	}
+	return out
 }
 
 // threadGroupOf reads the thread group (process) id of a task.
@@ -364,7 +405,7 @@ func (s *linuxSession) onSeccomp(tid int) {
 		s.resume(tid, 0)
 		return
 	}
-	stack := s.unwind(p, lp, &regs)
+	stack := s.withVforkCaller(p, lp, s.unwind(p, lp, &regs))
 	args := s.table.Decode(call, tr)
 	if s.cfg.Mode == Enforce {
 		errno := s.cfg.ErrnoCapMode
@@ -409,8 +450,7 @@ func (s *linuxSession) unwind(p *process, lp *linuxProcess, regs *unix.PtraceReg
 		s.refreshMaps(p.pid, lp)
 		pcs, _ = s.unwinder.Unwind(lp.maps, unwindRegs(regs), mem, depth)
 	}
-	// The unwinder reuses its buffer; the event outlives this stop.
-	return append([]symbolize.PC(nil), pcs...)
+	return pcs
 }
 
 func (s *linuxSession) refreshMaps(pid int, lp *linuxProcess) {

@@ -557,3 +557,12 @@ func TestStrippedStaticMain(t *testing.T) {
 		t.Errorf("default enter point: exit %d, %d violations\n%s", r.exit, r.report.Summary.Violations, r.stderr)
 	}
 }
+
+// TestPosixSpawn: the spawned child's execve runs on posix_spawn's own
+// stack; the report sites it at the posix_spawn call all the same.
+func TestPosixSpawn(t *testing.T) {
+	r := captrace(t, victims.C(t, "spawn", victims.O2))
+	checkGroups(t, r, []wantGroup{
+		{"execve", "ECAPMODE", "run_helper", "spawn.c", "spawn", 1},
+	})
+}
