@@ -245,10 +245,10 @@ func newURIMapper(groups []Group) *uriMapper {
 	m := &uriMapper{roots: map[string]string{}}
 	votes := map[string]int{}
 	for _, g := range groups {
-		if g.Site.File == "" {
-			continue
+		if !filepath.IsAbs(g.Site.File) {
+			continue // relative already: see location
 		}
-		if root := m.repoRoot(absPath(g.Site.File)); root != "" {
+		if root := m.repoRoot(g.Site.File); root != "" {
 			votes[root]++
 		}
 	}
@@ -289,13 +289,6 @@ func (m *uriMapper) repoRoot(file string) string {
 	return root
 }
 
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
-
 func fileURI(p string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
 }
@@ -308,8 +301,18 @@ func (m *uriMapper) location(file string, line int, module, function string) sar
 		loc.LogicalLocations = []sarifLogicalLocation{{Name: function, Kind: "function"}}
 	}
 	switch {
+	case file != "" && !filepath.IsAbs(file):
+		// A path the compiler recorded relative (go build -trimpath,
+		// -fdebug-prefix-map=$PWD=.) is relative to the build's source
+		// root, not to where captrace runs: keep it so.
+		art := sarifArtifactLocation{URI: (&url.URL{Path: filepath.ToSlash(filepath.Clean(file))}).String(), URIBaseID: srcRoot}
+		m.used = true
+		loc.PhysicalLocation = &sarifPhysicalLocation{ArtifactLocation: art}
+		if line > 0 {
+			loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
+		}
 	case file != "":
-		abs := absPath(file)
+		abs := file
 		art := sarifArtifactLocation{URI: fileURI(abs)}
 		if m.root != "" {
 			if rel, err := filepath.Rel(m.root, abs); err == nil && filepath.IsLocal(rel) {

@@ -81,8 +81,57 @@ func TestSARIFValidates(t *testing.T) {
 	}
 }
 
+// absoluteFiles makes the fixture's files absolute, as DWARF usually
+// records them (comp_dir joined).
+func absoluteFiles(r *Report) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		a, _ := filepath.Abs(p)
+		return a
+	}
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		g.Site.File = abs(g.Site.File)
+		for j := range g.Example.Stack {
+			g.Example.Stack[j].File = abs(g.Example.Stack[j].File)
+		}
+	}
+}
+
+// TestSARIFRelativePathsStayRelative: a file the compiler recorded
+// relative (go build -trimpath, -fdebug-prefix-map) is relative to the
+// source root, whatever directory captrace runs in.
+func TestSARIFRelativePathsStayRelative(t *testing.T) {
+	r := fixtureReport(t)
+	r.Groups[0].Site.File = "example.com/tool/main.go"
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, res := range log.Runs[0].Results {
+		art := res.Locations[0].PhysicalLocation.ArtifactLocation
+		if strings.HasSuffix(art.URI, "main.go") {
+			found = true
+			if art.URI != "example.com/tool/main.go" || art.URIBaseID != srcRoot {
+				t.Errorf("artifact location %+v, want example.com/tool/main.go under %s", art, srcRoot)
+			}
+		}
+	}
+	if !found {
+		t.Error("no result at main.go")
+	}
+}
+
 func TestSARIFContent(t *testing.T) {
 	r := fixtureReport(t)
+	absoluteFiles(r)
 	var b bytes.Buffer
 	if err := WriteSARIF(&b, r); err != nil {
 		t.Fatal(err)

@@ -91,7 +91,10 @@ func WriteFile(path, format string, r *Report, opts Options) error {
 // inSpecialFS is true for device and process file systems, where a path
 // names a kernel object that a rename must never replace.
 func inSpecialFS(path string) bool {
-	abs := absPath(path)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
 	return abs == "/dev" || abs == "/proc" || strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")
 }
 
