@@ -142,6 +142,9 @@ func TestSiteSelection(t *testing.T) {
 		return symbolize.Frame{Module: module, Function: function, File: file, Line: 1}
 	}
 	const goroot = "/usr/local/go/src/"
+	const staticProg = "/bin/static-prog"
+	defer func(orig func(string) bool) { isStaticProgram = orig }(isStaticProgram)
+	isStaticProgram = func(path string) bool { return path == staticProg }
 	for _, tc := range []struct {
 		name   string
 		frames []symbolize.Frame
@@ -178,8 +181,12 @@ func TestSiteSelection(t *testing.T) {
 			f(prog, "std::fs::OpenOptions::_open", "/rustc/4d91de4e/library/std/src/fs.rs"),
 			f(prog, "config::Loader::load", "/src/tool/main.rs")}, 3},
 		{"static C library has no lines", []symbolize.Frame{
-			{Module: prog, Function: "__libc_open"},
-			{Module: prog, Function: "open_config", File: "/src/p.c", Line: 12},
+			{Module: staticProg, Function: "__libc_open"},
+			{Module: staticProg, Function: "open_config", File: "/src/p.c", Line: 12},
+			{Module: staticProg, Function: "main", File: "/src/p.c", Line: 30}}, 1},
+		{"user code without -g in a dynamic program is a site", []symbolize.Frame{
+			f(libc, "open", ""),
+			{Module: prog, Function: "load_config"},
 			{Module: prog, Function: "main", File: "/src/p.c", Line: 30}}, 1},
 		{"standard-library goroutine", []symbolize.Frame{
 			f(prog, "internal/runtime/syscall/linux.Syscall6", goroot+"internal/runtime/syscall/linux/asm_linux_amd64.s"),

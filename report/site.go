@@ -1,7 +1,9 @@
 package report
 
 import (
+	"debug/elf"
 	"strings"
+	"sync"
 
 	"github.com/captrace/captrace/symbolize"
 )
@@ -131,12 +133,38 @@ func modulesWithLines(frames []symbolize.Frame) map[string]bool {
 	return m
 }
 
-// linkedInWithoutLines reports a frame without a line inside a module that
-// has lines elsewhere: code linked into the program without debug
-// information, which for a call site means a static C library (glibc's
-// open inside a -static program), not the program's own code.
+// linkedInWithoutLines reports a frame without a line inside a static
+// program that has lines elsewhere: the C library linked in without debug
+// information (glibc's open inside a -static program), never a call site.
+// In a dynamic program the C library is a module of its own, and a frame
+// without a line is the user's code built without -g: a site.
 func linkedInWithoutLines(f symbolize.Frame, withLines map[string]bool) bool {
-	return f.Line == 0 && withLines[f.Module]
+	return f.Line == 0 && withLines[f.Module] && isStaticProgram(f.Module)
+}
+
+var staticPrograms sync.Map // module path -> bool
+
+// isStaticProgram is readStaticProgram; tests replace it.
+var isStaticProgram = readStaticProgram
+
+// readStaticProgram reports an ELF executable without a program
+// interpreter (PT_INTERP): one that carries its C library inside.
+func readStaticProgram(path string) bool {
+	if v, ok := staticPrograms.Load(path); ok {
+		return v.(bool)
+	}
+	static := false
+	if f, err := elf.Open(path); err == nil {
+		static = true
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP {
+				static = false
+			}
+		}
+		f.Close()
+	}
+	staticPrograms.Store(path, static)
+	return static
 }
 
 // isSyscallPlumbing: the frames every syscall passes through, which say

@@ -103,7 +103,7 @@ func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs 
 				break
 			}
 			pc = PC{Addr: next[RegRIP]}
-		} else if next, ok = u.leafStep(mm, &cur, len(u.buf) == 1); ok {
+		} else if next, ok = u.leafStep(mm, m, &cur, len(u.buf) == 1); ok {
 			pc = PC{Addr: next[RegRIP]}
 		} else {
 			next, ok = u.framePointerStep(&cur)
@@ -277,11 +277,13 @@ func (u *Unwinder) goStep(d int64, cur *Regs) (next Regs, ok bool) {
 // its syscall has pushed nothing, so its return address is at the stack
 // pointer. glibc's clone3 ends its FDE just before the syscall instruction
 // (sysdeps/unix/sysv/linux/x86_64/clone3.S: "the unwind info will be
-// wrong" in the child), which is where a vforking parent stops. Only an
-// address inside a mapped module is believed; otherwise frame pointers
-// decide.
-func (u *Unwinder) leafStep(mm *ModuleMap, cur *Regs, frame0 bool) (next Regs, ok bool) {
-	if !frame0 {
+// wrong" in the child), which is where a vforking parent stops. It is
+// taken only in system libraries, whose stubs are such leaves: in a
+// program's own assembly a frame may be set up without CFI, and a saved
+// code pointer at [rsp] would make up a caller (frame pointers decide
+// there). Only an address inside a mapped module is believed.
+func (u *Unwinder) leafStep(mm *ModuleMap, m *Module, cur *Regs, frame0 bool) (next Regs, ok bool) {
+	if !frame0 || !IsSystemModule(m.Path) {
 		return next, false
 	}
 	ra, ok := u.stack.read(cur[RegRSP])

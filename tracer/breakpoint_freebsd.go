@@ -34,6 +34,10 @@ func (t *fbsdThread) setPC(pc uint64) error {
 	return fbsdSetRegs(t.tid, &t.regs)
 }
 
+func (t *fbsdThread) isCode(addr uint64) bool {
+	return t.fp.maps != nil && t.fp.maps.Find(addr) != nil // Find knows executable mappings only
+}
+
 func (t *fbsdThread) modules() []loadedModule {
 	t.s.refreshMaps(t.p.pid, t.fp)
 	return programModules(t.fp.maps, t.p.exe)

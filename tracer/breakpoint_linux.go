@@ -53,6 +53,10 @@ func (t *linuxThread) setPC(pc uint64) error {
 
 func (t *linuxThread) funcArg(n int) uint64 { return funcArg(&t.regs, n) }
 
+func (t *linuxThread) isCode(addr uint64) bool {
+	return t.lp.maps != nil && t.lp.maps.Find(addr) != nil // Find knows executable mappings only
+}
+
 func (t *linuxThread) modules() []loadedModule {
 	t.s.refreshMaps(t.p.pid, t.lp)
 	return programModules(t.lp.maps, t.p.exe)

@@ -61,6 +61,8 @@ type breakpointThread interface {
 	// modules reads the process's map afresh and lists its ELF files,
 	// the program first (programModules).
 	modules() []loadedModule
+	// isCode reports whether addr is in an executable mapping.
+	isCode(addr uint64) bool
 }
 
 // trapOutcome is what a SIGTRAP turned out to be.
@@ -170,7 +172,14 @@ func (t *breakpointTable) onTrap(th breakpointThread) trapOutcome {
 	case roleEntry:
 		t.resolve(th)
 	case roleStartMain:
-		t.plant(th, th.funcArg(bp.mainArg), roleEnter, "main", 0)
+		// Plant only in the program's code: a start-up call of another
+		// shape (musl's _start passes the stack pointer to _start_c) would
+		// put the trap into data.
+		if main := th.funcArg(bp.mainArg); th.isCode(main) {
+			t.plant(th, main, roleEnter, "main", 0)
+		} else {
+			fmt.Fprintf(t.warn, "captrace: %s does not pass main where expected; use --enter=exec or --enter=SYMBOL\n", bp.what)
+		}
 	case roleEnter:
 		for _, other := range t.active {
 			if other.role == roleEnter {

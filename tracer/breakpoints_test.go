@@ -54,7 +54,11 @@ func (f *fakeThread) pc() uint64              { return f.pcv }
 func (f *fakeThread) setPC(pc uint64) error   { f.pcv = pc; return nil }
 func (f *fakeThread) funcArg(n int) uint64    { return f.args[n] }
 func (f *fakeThread) modules() []loadedModule { return f.mods }
-func (f *fakeThread) code(addr uint64) byte   { return f.mem[addr] }
+func (f *fakeThread) isCode(addr uint64) bool {
+	_, ok := f.mem[addr]
+	return ok
+}
+func (f *fakeThread) code(addr uint64) byte { return f.mem[addr] }
 func (f *fakeThread) mapCode(addr uint64, b ...byte) {
 	for i, c := range b {
 		f.mem[addr+uint64(i)] = c
@@ -387,5 +391,39 @@ func TestProgramModules(t *testing.T) {
 	}
 	if got := programBias([]loadedModule{{path: lib, bias: libBias}}); got != 0 {
 		t.Errorf("programBias without the program = %#x, want 0", got)
+	}
+}
+
+// TestBreakpointsStartupArgumentNotCode: a start-up call of another shape
+// (musl's _start passes the stack pointer) must not get a trap written
+// into data.
+func TestBreakpointsStartupArgumentNotCode(t *testing.T) {
+	dir := t.TempDir()
+	exe, lib := filepath.Join(dir, "stripped"), filepath.Join(dir, "libc.so")
+	writeELF(t, exe, entry, elfSym{name: "__libc_start_main", undefined: true})
+	writeELF(t, lib, 0, elfSym{name: "__libc_start_main", value: 0x2400})
+	plan, err := planEnter(exe, EnterMain, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := &fakeThread{mem: map[uint64]byte{}, mods: []loadedModule{{path: exe, bias: exeBias, program: true}, {path: lib, bias: libBias}}}
+	th.mapCode(exeBias+entry, 0xf3)
+	th.mapCode(libBias+0x2400, 0x41)
+	var warn bytes.Buffer
+	bps := newBreakpointTable(plan, &warn)
+	bps.plantEntry(th, exe)
+	th.trapAt(exeBias + entry)
+	bps.onTrap(th)
+	const stack = 0x7ffc0000
+	th.args[0] = stack
+	th.trapAt(libBias + 0x2400)
+	if got := bps.onTrap(th); got != trapHandled {
+		t.Fatalf("start-up hit: %v", got)
+	}
+	if _, written := th.mem[stack]; written || len(bps.active) != 0 {
+		t.Errorf("a trap was planted at a non-code argument: %v", bps.active)
+	}
+	if !strings.Contains(warn.String(), "does not pass main") {
+		t.Errorf("no warning: %q", warn.String())
 	}
 }

@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"bytes"
 	"debug/elf"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -18,6 +19,10 @@ func entryStartCall(f *elf.File) (*startCall, bool) {
 	}
 	code := entryCode(f, 128)
 	for off := 0; off < len(code); {
+		if bytes.HasPrefix(code[off:], endbr64) {
+			off += len(endbr64) // CET builds start with it; x86asm does not know it
+			continue
+		}
 		inst, err := x86asm.Decode(code[off:], 64)
 		if err != nil {
 			return nil, false
@@ -29,3 +34,6 @@ func entryStartCall(f *elf.File) (*startCall, bool) {
 	}
 	return nil, false
 }
+
+// endbr64 is CET's landing-pad instruction (F3 0F 1E FA).
+var endbr64 = []byte{0xf3, 0x0f, 0x1e, 0xfa}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -72,4 +73,10 @@ func isScript(path string) bool {
 	magic := make([]byte, 2)
 	_, err = io.ReadFull(f, magic)
 	return err == nil && string(magic) == "#!"
+}
+
+// isEnvLauncher reports env(1), which #! lines use to find an interpreter
+// through PATH ("#!/usr/bin/env python3") and which then execs it.
+func isEnvLauncher(exe string) bool {
+	return filepath.Base(exe) == "env"
 }

@@ -165,7 +165,11 @@ func (s *fbsdSession) run(path string, argv []string) (Result, error) {
 	}
 	s.state.addThread(int(l.Lwpid), p)
 	plan := s.plan
-	if s.planDeferred { // a #! script: plan its interpreter, the image now running
+	if s.planDeferred && isEnvLauncher(exe) {
+		// "#!/usr/bin/env python3": env execs the interpreter, which
+		// onLaterExec plans.
+		plan = enterPlan{}
+	} else if s.planDeferred { // a #! script: plan its interpreter, the image now running
 		if plan, err = planEnter(exe, s.cfg.Enter, s.cfg.Warnings); err != nil {
 			fmt.Fprintln(s.cfg.Warnings, err)
 		}

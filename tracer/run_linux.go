@@ -106,11 +106,20 @@ func (s *linuxSession) run(self, path string) (Result, error) {
 		return Result{}, errorf(StatusFailure, "captrace: %v", err)
 	}
 	defer ready.Close()
-	readyFD := len(files)
+	// The pipe takes the lowest free number above stderr, like open(2):
+	// the end of the table may be past RLIMIT_NOFILE.
+	readyFD := 3
+	for readyFD < len(files) && files[readyFD] != closedFD {
+		readyFD++
+	}
+	if readyFD == len(files) {
+		files = append(files, closedFD)
+	}
+	files[readyFD] = readyW.Fd()
 	argv := append([]string{self, launcherArg, strconv.Itoa(readyFD), path, s.cfg.Program}, s.cfg.Args...)
 	pid, err := syscall.ForkExec(self, argv, &syscall.ProcAttr{
 		Env:   os.Environ(),
-		Files: append(files, readyW.Fd()),
+		Files: files,
 	})
 	readyW.Close()
 	if err != nil {
@@ -342,6 +351,10 @@ func (s *linuxSession) onExec(tid int) {
 	switch {
 	case s.rootExeced || tid != s.root:
 		plan, err = planLaterImage(exe, s.cfg.Enter)
+	case s.planDeferred && isEnvLauncher(exe):
+		// "#!/usr/bin/env python3": env only finds the interpreter and
+		// execs it; that next image is the one to plan.
+		return
 	case s.planDeferred: // PROGRAM is a script: this is its interpreter
 		if plan, err = planEnter(exe, s.cfg.Enter, s.cfg.Warnings); err != nil {
 			fmt.Fprintln(s.cfg.Warnings, err)

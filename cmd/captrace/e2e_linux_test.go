@@ -566,3 +566,22 @@ func TestPosixSpawn(t *testing.T) {
 		{"execve", "ECAPMODE", "run_helper", "spawn.c", "spawn", 1},
 	})
 }
+
+// TestEnvScript: "#!/usr/bin/env sh" runs env, which finds and execs the
+// interpreter: env is not what is planned (nor checked), the interpreter is.
+func TestEnvScript(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "run.sh")
+	os.WriteFile(script, []byte("#!/usr/bin/env sh\nexec "+victims.C(t, "minstrip", victims.O2)+" "+inputFile(t)+"\n"), 0o755)
+	r := captrace(t, "--enter=cap_enter", script)
+	checkGroups(t, r, []wantGroup{
+		{"openat", "ECAPMODE", "create_tempfile", "minstrip.c", "create_tempfile", 1},
+		{"newfstatat", "ECAPMODE", "keep_mode", "minstrip.c", "keep_mode", 1},
+		{"rename", "ECAPMODE", "replace_input", "minstrip.c", "replace_input", 1},
+	})
+	// By default the interpreter (sh), not env, falls back to main.
+	r = captrace(t, script)
+	if !strings.Contains(r.stderr, "sh calls neither") || strings.Contains(r.stderr, "env calls neither") {
+		t.Errorf("the interpreter must be planned, not env:\n%s", r.stderr)
+	}
+}
