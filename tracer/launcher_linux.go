@@ -42,17 +42,25 @@ func MaybeRunLauncher() {
 		os.Exit(StatusFailure)
 	}
 	program, argv := os.Args[3], os.Args[4:]
+	// Until it is traced, PTRACE_O_EXITKILL does not tie the launcher to
+	// captrace: die with it instead of waiting for a tracer that is gone.
+	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
 	// Say "running": the tracer seizes only now, so the exec of the
 	// launcher itself is over and its PTRACE_EVENT_EXEC cannot be taken
-	// for the program's (which may be captrace too).
+	// for the program's (which may be captrace too). A captrace that died
+	// before the death signal was set shows as a broken pipe.
 	if fd, err := strconv.Atoi(os.Args[2]); err == nil {
-		unix.Write(fd, []byte{1})
+		if _, err := unix.Write(fd, []byte{1}); err != nil {
+			os.Exit(StatusFailure)
+		}
 		unix.Close(fd)
 	}
 	if err := waitForTracer(10 * time.Second); err != nil {
 		fmt.Fprintf(os.Stderr, "captrace: launcher: %v\n", err)
 		os.Exit(StatusFailure)
 	}
+	// Traced now, EXITKILL holds; the program must not inherit the signal.
+	unix.Prctl(unix.PR_SET_PDEATHSIG, 0, 0, 0, 0)
 	if err := installFilter(); err != nil {
 		fmt.Fprintf(os.Stderr, "captrace: cannot install the seccomp filter: %v\n", err)
 		os.Exit(StatusFailure)

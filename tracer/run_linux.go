@@ -144,6 +144,7 @@ func (s *linuxSession) run(self, path string) (Result, error) {
 		Processes:    s.state.seen,
 		Interrupted:  s.launched.wasKilled(),
 		EnterReached: s.enterReached,
+		Enter:        s.plan.what,
 	}, nil
 }
 

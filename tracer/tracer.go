@@ -74,4 +74,7 @@ type Result struct {
 	// EnterReached: some process reached the enter point, so calls were
 	// checked at all.
 	EnterReached bool
+	// Enter names the enter point PROGRAM was planned with ("main" when
+	// the default fell back to it); "" when the backend does not say.
+	Enter string
 }

@@ -120,8 +120,12 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	if err != nil {
 		return failure(stderr, err)
 	}
+	enter := o.enterName()
+	if res.Enter != "" {
+		enter = res.Enter // what the default resolved to: main, main.main
+	}
 	if !res.EnterReached && !res.Interrupted {
-		fmt.Fprintf(stderr, "captrace: the enter point (%s) was never reached: nothing was checked\n", o.enterName())
+		fmt.Fprintf(stderr, "captrace: the enter point (%s) was never reached: nothing was checked\n", enter)
 	}
 
 	exit := res.ExitStatus
@@ -133,7 +137,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Version:    "captrace " + version,
 		Platform:   runtime.GOOS + "/" + runtime.GOARCH,
 		Mode:       o.modeName(),
-		Enter:      o.enterName(),
+		Enter:      enter,
 		Command:    append([]string{o.program}, o.args...),
 		ExitStatus: exit,
 		Dir:        wd,
