@@ -152,18 +152,3 @@ func lexicalEscape(path string) escape {
 	}
 	return beneath
 }
-
-// splitLast separates the last component of path. A trailing slash makes
-// the lookup follow the last component (POSIX), which follow reports.
-func splitLast(path string) (parent, last string, trailingSlash bool) {
-	trimmed := strings.TrimRight(path, "/")
-	trailingSlash = len(trimmed) != len(path)
-	if trimmed == "" {
-		return "", "/", trailingSlash
-	}
-	i := strings.LastIndexByte(trimmed, '/')
-	if i < 0 {
-		return "", trimmed, trailingSlash
-	}
-	return trimmed[:i], trimmed[i+1:], trailingSlash
-}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -147,4 +148,19 @@ func sameThreadGroup(pid, tid int) bool {
 	}
 	_, err := os.Lstat("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(tid))
 	return err == nil
+}
+
+// splitLast separates the last component of path. A trailing slash makes
+// the lookup follow the last component (POSIX), which follow reports.
+func splitLast(path string) (parent, last string, trailingSlash bool) {
+	trimmed := strings.TrimRight(path, "/")
+	trailingSlash = len(trimmed) != len(path)
+	if trimmed == "" {
+		return "", "/", trailingSlash
+	}
+	i := strings.LastIndexByte(trimmed, '/')
+	if i < 0 {
+		return "", trimmed, trailingSlash
+	}
+	return trimmed[:i], trimmed[i+1:], trailingSlash
 }

@@ -68,8 +68,7 @@ func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs 
 		}
 		var row *cfaRow
 		if mod != nil {
-			var r rowResult
-			r = u.row(mod, pc.Addr-m.Bias, pc.Exact)
+			r := u.row(mod, pc.Addr-m.Bias, pc.Exact)
 			row, pc.Exact = r.row, r.exact
 		}
 		u.buf = append(u.buf, pc)

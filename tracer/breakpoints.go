@@ -200,14 +200,15 @@ func (t *breakpointTable) resolve(th breakpointThread) {
 	case plan.goMain != 0:
 		t.plant(th, plan.goMain+programBias(modules), roleEnter, plan.what, 0)
 	case plan.start != nil:
-		if addr, ok := resolveSymbol(modules, plan.start.name); ok {
+		if addr, ok := resolveSymbols(modules, plan.start.name)[plan.start.name]; ok {
 			t.plant(th, addr, roleStartMain, plan.start.name, plan.start.mainArg)
 		}
 	case plan.startCall != nil:
 		t.plant(th, plan.startCall.addr+programBias(modules), roleStartMain, "the C start-up call", plan.startCall.mainArg)
 	default:
+		found := resolveSymbols(modules, plan.symbols...)
 		for _, name := range plan.symbols {
-			if addr, ok := resolveSymbol(modules, name); ok {
+			if addr, ok := found[name]; ok {
 				t.plant(th, addr, roleEnter, name, 0)
 			}
 		}

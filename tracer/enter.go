@@ -231,36 +231,52 @@ type loadedModule struct {
 	program bool // the program image itself
 }
 
-// resolveSymbol finds a defined function named name in the loaded modules,
+// resolveSymbols finds the defined functions named in the loaded modules,
 // the program first (its definition wins, as in symbol interposition).
-func resolveSymbol(modules []loadedModule, name string) (uint64, bool) {
+// Each module's symbol tables are read at most once, and not at all once
+// every name is found.
+func resolveSymbols(modules []loadedModule, names ...string) map[string]uint64 {
+	found := map[string]uint64{}
 	for _, m := range modules {
+		if len(found) == len(names) {
+			break
+		}
 		f, err := elf.Open(m.path)
 		if err != nil {
 			continue
 		}
-		addr, ok := definedFunction(f, name)
-		f.Close()
-		if ok {
-			return addr + m.bias, true
+		for name, addr := range definedFunctions(f, names) {
+			if _, ok := found[name]; !ok {
+				found[name] = addr + m.bias
+			}
 		}
+		f.Close()
 	}
-	return 0, false
+	return found
 }
 
-func definedFunction(f *elf.File, name string) (uint64, bool) {
+// definedFunctions are the link-time addresses of the named functions f
+// defines (.symtab, then .dynsym).
+func definedFunctions(f *elf.File, names []string) map[string]uint64 {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	out := map[string]uint64{}
 	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
 		syms, err := get()
 		if err != nil {
 			continue
 		}
 		for _, s := range syms {
-			if s.Name == name && s.Section != elf.SHN_UNDEF && s.Value != 0 && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
-				return s.Value, true
+			if want[s.Name] && s.Section != elf.SHN_UNDEF && s.Value != 0 && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+				if _, ok := out[s.Name]; !ok {
+					out[s.Name] = s.Value
+				}
 			}
 		}
 	}
-	return 0, false
+	return out
 }
 
 // elfEntry is the program's entry point before load bias.

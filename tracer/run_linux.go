@@ -406,21 +406,25 @@ func (s *linuxSession) onSeccomp(tid int) {
 	}
 	call := capmode.Call{Nr: syscallNr(&regs), Args: syscallArgs(&regs)}
 	tr := &tracee{pid: p.pid, mem: s.memory(p.pid, lp)}
-	var verdict capmode.Verdict
-	name := ""
+	// The filter marks calls of another ABI, whose numbers and argument
+	// registers mean other things: judged and printed as unknown.
+	foreign := false
 	if data, _ := unix.PtraceGetEventMsg(tid); data == traceForeign {
-		verdict = foreignABIVerdict
-		name = fmt.Sprintf("syscall_%d(foreign ABI)", call.Nr)
-	} else {
+		foreign = true
+	}
+	verdict := foreignABIVerdict
+	if !foreign {
 		verdict = s.table.Check(call, tr)
-		name = s.table.Name(call.Nr)
 	}
 	if !verdict.Violation() {
 		s.resume(tid, 0)
 		return
 	}
 	stack := s.withVforkCaller(p, lp, s.unwind(p, lp, &regs))
-	args := s.table.Decode(call, tr)
+	name, args := fmt.Sprintf("syscall_%d(foreign ABI)", call.Nr), rawArgs(call)
+	if !foreign {
+		name, args = s.table.Name(call.Nr), s.table.Decode(call, tr)
+	}
 	if s.cfg.Mode == Enforce {
 		errno := s.cfg.ErrnoCapMode
 		if verdict.Outcome == capmode.NotCapable {
@@ -436,6 +440,15 @@ func (s *linuxSession) onSeccomp(tid int) {
 			Verdict: verdict, Stack: stack, Maps: lp.maps,
 		})
 	}
+}
+
+// rawArgs prints arguments with no known meaning, as strace does: hex.
+func rawArgs(c capmode.Call) []string {
+	out := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		out[i] = fmt.Sprintf("%#x", a)
+	}
+	return out
 }
 
 var foreignABIVerdict = capmode.Verdict{

@@ -585,3 +585,16 @@ func TestEnvScript(t *testing.T) {
 		t.Errorf("the interpreter must be planned, not env:\n%s", r.stderr)
 	}
 }
+
+// TestForeignABI: an i386 syscall (int $0x80, getpid is 20 there) cannot be
+// judged by the x86-64 table: it is reported as a syscall of another ABI
+// with its raw arguments, not decoded as x86-64's syscall 20 (writev).
+func TestForeignABI(t *testing.T) {
+	r := captrace(t, victims.C(t, "foreign_abi", victims.O0))
+	checkGroups(t, r, []wantGroup{
+		{"syscall_20(foreign ABI)", "ECAPMODE", "getpid32", "foreign_abi.c", "int80", 1},
+	})
+	if g := r.report.Groups; len(g) == 1 && (len(g[0].Example.Args) != 6 || !strings.HasPrefix(g[0].Example.Args[0], "0x")) {
+		t.Errorf("args %q, want six raw hex values", g[0].Example.Args)
+	}
+}

@@ -155,14 +155,11 @@ func trace(o *traceOptions, stderr io.Writer) int {
 }
 
 func writeReport(o *traceOptions, rep *report.Report, stderr io.Writer) error {
-	textOpts := report.Options{Verbose: o.verbose}
+	opts := report.Options{Verbose: o.verbose}
 	if o.output == "" {
-		if o.format == "text" {
-			return report.WriteText(stderr, rep, textOpts)
-		}
-		return report.Write(stderr, o.format, rep, textOpts)
+		return report.Write(stderr, o.format, rep, opts)
 	}
-	return report.WriteFile(o.output, o.format, rep, textOpts)
+	return report.WriteFile(o.output, o.format, rep, opts)
 }
 
 // failure prints a tracer error and picks the exit status.
