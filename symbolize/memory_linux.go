@@ -9,18 +9,20 @@ import (
 
 // ProcMemory reads a traced process's memory with process_vm_readv,
 // falling back to /proc/PID/mem where that syscall is refused (some
-// containers' seccomp profiles deny it).
-func ProcMemory(pid int) Memory {
-	return &procMemory{pid: pid}
+// containers' seccomp profiles deny it). Close it when done: the fallback
+// keeps the file open.
+func ProcMemory(pid int) *ProcessMemory {
+	return &ProcessMemory{pid: pid}
 }
 
-type procMemory struct {
+// ProcessMemory is a Memory of a Linux process (ProcMemory).
+type ProcessMemory struct {
 	pid     int
 	memFile *os.File
 	noVM    bool
 }
 
-func (m *procMemory) ReadMemory(addr uint64, p []byte) error {
+func (m *ProcessMemory) ReadMemory(addr uint64, p []byte) error {
 	n, err := m.ReadMemoryPartial(addr, p)
 	if err != nil {
 		return err
@@ -32,7 +34,7 @@ func (m *procMemory) ReadMemory(addr uint64, p []byte) error {
 }
 
 // ReadMemoryPartial reads as much of p as is mapped from addr on.
-func (m *procMemory) ReadMemoryPartial(addr uint64, p []byte) (int, error) {
+func (m *ProcessMemory) ReadMemoryPartial(addr uint64, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -61,4 +63,14 @@ func (m *procMemory) ReadMemoryPartial(addr uint64, p []byte) (int, error) {
 		return n, nil
 	}
 	return 0, fmt.Errorf("symbolize: reading %#x: %w", addr, err)
+}
+
+// Close closes /proc/PID/mem if the fallback opened it.
+func (m *ProcessMemory) Close() error {
+	if m.memFile == nil {
+		return nil
+	}
+	err := m.memFile.Close()
+	m.memFile = nil
+	return err
 }

@@ -118,11 +118,11 @@ func (t *breakpointTable) plant(th breakpointThread, addr uint64, role breakpoin
 	}
 	orig := make([]byte, len(trapInsn))
 	if err := th.readText(addr, orig); err != nil {
-		fmt.Fprintf(t.warn, "captrace: cannot set a breakpoint at %s (%#x): %v\n", what, addr, err)
+		fmt.Fprintf(t.warn, "cannot set a breakpoint at %s (%#x): %v\n", what, addr, err)
 		return
 	}
 	if err := th.writeText(addr, trapInsn); err != nil {
-		fmt.Fprintf(t.warn, "captrace: cannot set a breakpoint at %s (%#x): %v\n", what, addr, err)
+		fmt.Fprintf(t.warn, "cannot set a breakpoint at %s (%#x): %v\n", what, addr, err)
 		return
 	}
 	t.active[addr] = &breakpoint{addr: addr, orig: orig, what: what, role: role, mainArg: mainArg}
@@ -133,7 +133,9 @@ func (t *breakpointTable) plant(th breakpointThread, addr uint64, role breakpoin
 func (t *breakpointTable) remove(mem textMemory, bp *breakpoint) {
 	cur := make([]byte, len(trapInsn))
 	if mem.readText(bp.addr, cur) == nil && bytes.Equal(cur, trapInsn) {
-		mem.writeText(bp.addr, bp.orig)
+		if err := mem.writeText(bp.addr, bp.orig); err != nil {
+			fmt.Fprintf(t.warn, "cannot remove the breakpoint at %s (%#x): %v\n", bp.what, bp.addr, err)
+		}
 	}
 	delete(t.active, bp.addr)
 	t.retired[bp.addr] = true
@@ -163,11 +165,11 @@ func (t *breakpointTable) onTrap(th breakpointThread) trapOutcome {
 		if !t.retired[addr] {
 			return trapForeign
 		}
-		th.setPC(addr)
+		t.rewind(th, addr)
 		return trapHandled
 	}
 	t.remove(th, bp)
-	th.setPC(addr)
+	t.rewind(th, addr)
 	switch bp.role {
 	case roleEntry:
 		t.resolve(th)
@@ -178,7 +180,7 @@ func (t *breakpointTable) onTrap(th breakpointThread) trapOutcome {
 		if main := th.funcArg(bp.mainArg); th.isCode(main) {
 			t.plant(th, main, roleEnter, "main", 0)
 		} else {
-			fmt.Fprintf(t.warn, "captrace: %s does not pass main where expected; use --enter=exec or --enter=SYMBOL\n", bp.what)
+			fmt.Fprintf(t.warn, "%s does not pass main where expected; use --enter=exec or --enter=SYMBOL\n", bp.what)
 		}
 	case roleEnter:
 		for _, other := range t.active {
@@ -189,6 +191,13 @@ func (t *breakpointTable) onTrap(th breakpointThread) trapOutcome {
 		return trapEnter
 	}
 	return trapHandled
+}
+
+// rewind puts the thread back onto the restored instruction at addr.
+func (t *breakpointTable) rewind(th breakpointThread, addr uint64) {
+	if err := th.setPC(addr); err != nil {
+		fmt.Fprintf(t.warn, "cannot rewind a thread onto %#x after a breakpoint: %v\n", addr, err)
+	}
 }
 
 // resolve runs at the program's entry point, when the dynamic loader has

@@ -3,6 +3,7 @@ package tracer
 import (
 	"debug/elf"
 	"debug/gosym"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -123,7 +124,7 @@ func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
 	}
 	f, err := elf.Open(exePath)
 	if err != nil {
-		return enterPlan{}, errorf(StatusNotExecutable, "captrace: %s: not a valid ELF file: %v", exePath, err)
+		return enterPlan{}, &Error{Path: exePath, Err: fmt.Errorf("not a valid ELF file: %w", err), Status: StatusNotExecutable}
 	}
 	defer f.Close()
 	names := elfFunctionNames(f)
@@ -144,13 +145,13 @@ func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
 			// image is planned again at its exec.
 			return enterPlan{what: EnterCapEnter}, nil
 		}
-		fmt.Fprintf(warn, "captrace: %s calls neither cap_enter nor caph_enter; capability mode starts at main (--enter=cap_enter: no fallback)\n", filepath.Base(exePath))
+		fmt.Fprintf(warn, "%s calls neither cap_enter nor caph_enter; capability mode starts at main (--enter=cap_enter: no fallback)\n", filepath.Base(exePath))
 		return planMain(f, names, exePath)
 	case EnterMain:
 		return planMain(f, names, exePath)
 	}
 	if !names[point] {
-		return enterPlan{}, errorf(StatusUsage, "captrace: --enter=%s: %s has no function %q", point, exePath, point)
+		return enterPlan{}, usageError("--enter="+point, fmt.Errorf("%s has no function %q", exePath, point))
 	}
 	return enterPlan{symbols: []string{point}, what: point}, nil
 }
@@ -163,7 +164,7 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 		if addr := goMainFromPclntab(f); addr != 0 {
 			return enterPlan{goMain: addr, what: "main.main"}, nil
 		}
-		return enterPlan{}, errorf(StatusFailure, "captrace: %s: cannot find main.main; use --enter=exec", exePath)
+		return enterPlan{}, &Error{Path: exePath, Err: errors.New("cannot find main.main; use --enter=exec"), Status: StatusFailure}
 	}
 	if names["main"] {
 		return enterPlan{symbols: []string{"main"}, what: "main"}, nil
@@ -176,7 +177,7 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 	if call, ok := entryStartCall(f); ok {
 		return enterPlan{startCall: call, what: "main"}, nil
 	}
-	return enterPlan{}, errorf(StatusFailure, "captrace: %s: stripped, and main reaches no known C start-up function (__libc_start_main, __libc_start1); use --enter=exec or --enter=SYMBOL", exePath)
+	return enterPlan{}, &Error{Path: exePath, Err: errors.New("stripped, and main reaches no known C start-up function (__libc_start_main, __libc_start1); use --enter=exec or --enter=SYMBOL"), Status: StatusFailure}
 }
 
 // elfFunctionNames lists the functions a program defines or imports; an

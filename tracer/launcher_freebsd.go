@@ -1,5 +1,5 @@
 package tracer
 
-// MaybeRunLauncher returns at once on FreeBSD: the kernel enforces
+// MaybeRunLauncher returns nil at once on FreeBSD: the kernel enforces
 // capability mode itself, so there is no seccomp launcher to re-execute.
-func MaybeRunLauncher() {}
+func MaybeRunLauncher() error { return nil }

@@ -1,13 +1,12 @@
 package tracer
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"strconv"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/net/bpf"
@@ -17,7 +16,7 @@ import (
 )
 
 // launcherArg marks captrace's re-execution of itself as the launcher:
-// /proc/self/exe launcherArg READYFD PROGRAM ARGV0 ARG...
+// /proc/self/exe launcherArg RUNNINGFD SEIZEDFD PROGRAM ARGV0 ARG...
 const launcherArg = "__captrace_launcher__"
 
 func init() {
@@ -31,17 +30,22 @@ func init() {
 
 func isLauncher() bool { return len(os.Args) > 1 && os.Args[1] == launcherArg }
 
-// MaybeRunLauncher runs the launcher and never returns when captrace was
-// started as one; otherwise it returns at once. main calls it first.
-func MaybeRunLauncher() {
+// MaybeRunLauncher runs the launcher when captrace was started as one: it
+// never returns then, unless it fails. Otherwise it returns nil at once.
+// main calls it first.
+func MaybeRunLauncher() error {
 	if !isLauncher() {
-		return
+		return nil
 	}
-	if len(os.Args) < 5 {
-		fmt.Fprintln(os.Stderr, "captrace: launcher: missing program")
-		os.Exit(StatusFailure)
+	if len(os.Args) < 6 {
+		return failure("launcher", errors.New("missing program"))
 	}
-	program, argv := os.Args[3], os.Args[4:]
+	runningFD, err1 := strconv.Atoi(os.Args[2])
+	seizedFD, err2 := strconv.Atoi(os.Args[3])
+	if err1 != nil || err2 != nil {
+		return failure("launcher", errors.New("bad descriptors"))
+	}
+	program, argv := os.Args[4], os.Args[5:]
 	// Until it is traced, PTRACE_O_EXITKILL does not tie the launcher to
 	// captrace: die with it instead of waiting for a tracer that is gone.
 	unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
@@ -49,29 +53,25 @@ func MaybeRunLauncher() {
 	// launcher itself is over and its PTRACE_EVENT_EXEC cannot be taken
 	// for the program's (which may be captrace too). A captrace that died
 	// before the death signal was set shows as a broken pipe.
-	if fd, err := strconv.Atoi(os.Args[2]); err == nil {
-		if _, err := unix.Write(fd, []byte{1}); err != nil {
-			os.Exit(StatusFailure)
-		}
-		unix.Close(fd)
+	if _, err := unix.Write(runningFD, []byte{1}); err != nil {
+		return failure("launcher", err)
 	}
-	if err := waitForTracer(10 * time.Second); err != nil {
-		fmt.Fprintf(os.Stderr, "captrace: launcher: %v\n", err)
-		os.Exit(StatusFailure)
+	unix.Close(runningFD)
+	if err := waitForTracer(seizedFD); err != nil {
+		return failure("launcher", err)
 	}
 	// Traced now, EXITKILL holds; the program must not inherit the signal.
 	unix.Prctl(unix.PR_SET_PDEATHSIG, 0, 0, 0, 0)
 	if err := installFilter(); err != nil {
-		fmt.Fprintf(os.Stderr, "captrace: cannot install the seccomp filter: %v\n", err)
-		os.Exit(StatusFailure)
+		return failure("cannot install the seccomp filter", err)
 	}
 	err := syscall.Exec(program, argv, os.Environ())
 	// The parent checked the program; this is a race or an odd file.
-	fmt.Fprintf(os.Stderr, "captrace: %s: %v\n", program, err)
+	status := StatusNotExecutable
 	if err == syscall.ENOENT {
-		os.Exit(StatusNotFound)
+		status = StatusNotFound
 	}
-	os.Exit(StatusNotExecutable)
+	return &Error{Path: program, Err: err, Status: status}
 }
 
 func installFilter() error {
@@ -93,48 +93,24 @@ func installFilter() error {
 	return nil
 }
 
-// waitForTracer returns once captrace has seized this process: a syscall
-// that RET_TRACE stops in an untraced process fails with ENOSYS, so the
-// filter must not be installed before.
-func waitForTracer(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		status, err := os.ReadFile("/proc/self/status")
+// waitForTracer blocks until captrace says it has seized this process:
+// a syscall that RET_TRACE stops in an untraced process fails with ENOSYS,
+// so the filter must not be installed before. The end of the pipe means
+// captrace is gone.
+func waitForTracer(seizedFD int) error {
+	var b [1]byte
+	for {
+		n, err := unix.Read(seizedFD, b[:])
+		if err == unix.EINTR {
+			continue
+		}
+		unix.Close(seizedFD)
 		if err != nil {
 			return err
 		}
-		if i := bytes.Index(status, []byte("\nTracerPid:\t")); i >= 0 && !bytes.HasPrefix(status[i+len("\nTracerPid:\t"):], []byte("0\n")) {
-			return nil
+		if n != 1 {
+			return errors.New("captrace went away before tracing the program")
 		}
-		time.Sleep(200 * time.Microsecond)
+		return nil
 	}
-	return fmt.Errorf("not traced after %v", limit)
 }
-
-// inheritedFDs are the descriptors captrace itself inherited without
-// close-on-exec, at their own numbers (closedFD in the gaps): the program
-// gets them as it would without captrace in between (make's jobserver
-// pipe, a 3>log redirect).
-func inheritedFDs() []uintptr {
-	entries, _ := os.ReadDir("/proc/self/fd")
-	fds := []uintptr{closedFD, closedFD, closedFD} // stdin, stdout, stderr: closed unless open
-	for _, e := range entries {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-		if err != nil || flags&unix.FD_CLOEXEC != 0 {
-			continue
-		}
-		for len(fds) <= fd {
-			fds = append(fds, closedFD)
-		}
-		fds[fd] = uintptr(fd)
-	}
-	return fds
-}
-
-// closedFD in syscall.ProcAttr.Files leaves that descriptor closed in the
-// child (syscall/exec_linux.go closes an fd of -1).
-const closedFD = ^uintptr(0)

@@ -53,9 +53,9 @@ func (l *launchedSet) wasKilled() bool {
 
 // runSession runs session on one locked OS thread: Linux takes ptrace
 // requests only from the thread that attached, and on both systems the
-// session's wait loop must not interleave with another. The thread is never
-// unlocked; it ends with the goroutine. Closing stop kills the launched
-// processes, which ends the session.
+// session's wait loop must not interleave with another. What happens to
+// the thread afterwards is releasePtraceThread's business. Closing stop
+// kills the launched processes, which ends the session.
 func runSession(stop <-chan struct{}, launched *launchedSet, session func() (Result, error)) (Result, error) {
 	type outcome struct {
 		res Result
@@ -65,6 +65,7 @@ func runSession(stop <-chan struct{}, launched *launchedSet, session func() (Res
 	finished := make(chan struct{})
 	go func() {
 		runtime.LockOSThread()
+		defer releasePtraceThread()
 		res, err := session()
 		close(finished)
 		done <- outcome{res, err}
@@ -80,25 +81,4 @@ func runSession(stop <-chan struct{}, launched *launchedSet, session func() (Res
 	}
 	o := <-done
 	return o.res, o.err
-}
-
-// waitAll reports every exit and stop of the session's tracees, until none
-// is left (ECHILD).
-func waitAll(options int, onDeath, onStop func(pid int, ws unix.WaitStatus)) {
-	for {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, options, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return
-		}
-		switch {
-		case ws.Exited() || ws.Signaled():
-			onDeath(pid, ws)
-		case ws.Stopped():
-			onStop(pid, ws)
-		}
-	}
 }

@@ -16,35 +16,35 @@ import (
 // the failures users hit most get their own message and exit status.
 func resolveProgram(name string) (string, error) {
 	if name == "" {
-		return "", errorf(StatusUsage, "captrace: no program given")
+		return "", usageError("", errors.New("no program given"))
 	}
 	path := name
 	if !strings.Contains(name, "/") {
 		found, err := exec.LookPath(name)
 		if err != nil && !errors.Is(err, exec.ErrDot) {
-			return "", errorf(StatusNotFound, "captrace: %s: command not found", name)
+			return "", &Error{Path: name, Err: errors.New("command not found"), Status: StatusNotFound}
 		}
 		path = found
 	}
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", errorf(StatusNotFound, "captrace: %s: no such file or directory", name)
+		return "", &Error{Path: name, Err: errors.New("no such file or directory"), Status: StatusNotFound}
 	case err != nil:
-		return "", errorf(StatusNotExecutable, "captrace: %s: %v", name, unwrapPathError(err))
+		return "", &Error{Path: name, Err: unwrapPathError(err), Status: StatusNotExecutable}
 	case info.IsDir():
-		return "", errorf(StatusNotExecutable, "captrace: %s: is a directory", name)
+		return "", &Error{Path: name, Err: errors.New("is a directory"), Status: StatusNotExecutable}
 	case info.Mode()&0o111 == 0:
-		return "", errorf(StatusNotExecutable, "captrace: %s: permission denied (not executable)", name)
+		return "", &Error{Path: name, Err: errors.New("permission denied (not executable)"), Status: StatusNotExecutable}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", errorf(StatusNotExecutable, "captrace: %s: %v", name, unwrapPathError(err))
+		return "", &Error{Path: name, Err: unwrapPathError(err), Status: StatusNotExecutable}
 	}
 	defer f.Close()
 	magic := make([]byte, 4)
 	if _, err := io.ReadFull(f, magic); err != nil || !isRunnable(magic) {
-		return "", errorf(StatusNotExecutable, "captrace: %s: not an ELF executable or script", name)
+		return "", &Error{Path: name, Err: errors.New("not an ELF executable or script"), Status: StatusNotExecutable}
 	}
 	return path, nil
 }

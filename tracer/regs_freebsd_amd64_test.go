@@ -3,28 +3,30 @@ package tracer
 import (
 	"testing"
 	"unsafe"
+
+	"github.com/captrace/captrace/tracer/internal/fbsd"
 )
 
 // TestRegMatchesKernelLayout checks golang.org/x/sys/unix.Reg, which
 // PT_GETREGS fills, against the offsets of struct reg that
-// fbsdSyscallArgsFromReg reads (sys/x86/include/reg.h).
+// fbsd.SyscallArgsFromReg reads (sys/x86/include/reg.h).
 func TestRegMatchesKernelLayout(t *testing.T) {
 	var r fbsdRegs
 	for _, c := range []struct {
 		name      string
 		got, want uintptr
 	}{
-		{"size", unsafe.Sizeof(r), fbsdSizeofReg},
-		{"r10", unsafe.Offsetof(r.R10), fbsdRegR10},
-		{"r9", unsafe.Offsetof(r.R9), fbsdRegR9},
-		{"r8", unsafe.Offsetof(r.R8), fbsdRegR8},
-		{"rdi", unsafe.Offsetof(r.Rdi), fbsdRegRdi},
-		{"rsi", unsafe.Offsetof(r.Rsi), fbsdRegRsi},
-		{"rdx", unsafe.Offsetof(r.Rdx), fbsdRegRdx},
-		{"rcx", unsafe.Offsetof(r.Rcx), fbsdRegRcx},
-		{"rax", unsafe.Offsetof(r.Rax), fbsdRegRax},
-		{"rip", unsafe.Offsetof(r.Rip), fbsdRegRip},
-		{"rsp", unsafe.Offsetof(r.Rsp), fbsdRegRsp},
+		{"size", unsafe.Sizeof(r), fbsd.SizeofReg},
+		{"r10", unsafe.Offsetof(r.R10), fbsd.RegR10},
+		{"r9", unsafe.Offsetof(r.R9), fbsd.RegR9},
+		{"r8", unsafe.Offsetof(r.R8), fbsd.RegR8},
+		{"rdi", unsafe.Offsetof(r.Rdi), fbsd.RegRdi},
+		{"rsi", unsafe.Offsetof(r.Rsi), fbsd.RegRsi},
+		{"rdx", unsafe.Offsetof(r.Rdx), fbsd.RegRdx},
+		{"rcx", unsafe.Offsetof(r.Rcx), fbsd.RegRcx},
+		{"rax", unsafe.Offsetof(r.Rax), fbsd.RegRax},
+		{"rip", unsafe.Offsetof(r.Rip), fbsd.RegRip},
+		{"rsp", unsafe.Offsetof(r.Rsp), fbsd.RegRsp},
 	} {
 		if c.got != c.want {
 			t.Errorf("unix.Reg %s: %d, struct reg has %d", c.name, c.got, c.want)

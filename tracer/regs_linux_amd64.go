@@ -10,10 +10,31 @@ import (
 // arguments and result live (the trap instruction is in
 // breakpoint_amd64.go).
 
+// registers are a stopped thread's general registers (PTRACE_GETREGS).
+type registers = unix.PtraceRegs
+
 func syscallNr(r *unix.PtraceRegs) int { return int(int64(r.Orig_rax)) }
 
 func syscallArgs(r *unix.PtraceRegs) [6]uint64 {
 	return [6]uint64{r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8, r.R9}
+}
+
+// setSyscallArg changes argument n (from 0) of the call at a syscall stop.
+func setSyscallArg(r *unix.PtraceRegs, n int, v uint64) {
+	switch n {
+	case 0:
+		r.Rdi = v
+	case 1:
+		r.Rsi = v
+	case 2:
+		r.Rdx = v
+	case 3:
+		r.R10 = v
+	case 4:
+		r.R8 = v
+	case 5:
+		r.R9 = v
+	}
 }
 
 // skipSyscall makes the kernel skip the call at a seccomp stop and return

@@ -1,5 +1,7 @@
 package tracer
 
+import "github.com/captrace/captrace/symbolize"
+
 // The bookkeeping both backends share: which processes and threads are
 // traced, and which processes are in (emulated) capability mode. It is
 // plain data so the FreeBSD backend, which cannot run here, drives the same
@@ -16,8 +18,43 @@ type process struct {
 	exe string
 	// threads alive in this process, the leader included.
 	threads map[int]bool
-	// backend holds per-process data of the platform (module map, ...).
-	backend any
+
+	// maps is the module map, read when a stack is first unwound and again
+	// when it is stale; a child starts with its parent's.
+	maps *symbolize.ModuleMap
+	// mem reads the process's memory; opened on first use, closed when
+	// the image or the process goes.
+	mem processMemory
+	// bps are the breakpoints that find this image's enter point.
+	bps *breakpointTable
+	// quiet: a child under --no-follow, traced only as far as the platform
+	// needs (Linux: an untraced process gets ENOSYS from SECCOMP_RET_TRACE)
+	// and never reported.
+	quiet bool
+	// vforked: the process shares its parent's memory until it execs.
+	vforked bool
+	// vforkCaller: the stack of the thread that vforked this process, for
+	// as long as it shares that thread's memory.
+	vforkCaller []symbolize.PC
+
+	// os is the platform's own data about the process.
+	os *osProcess
+}
+
+// processMemory is a process's memory as capmode and symbolize read it.
+type processMemory interface {
+	ReadMemory(addr uint64, p []byte) error
+	// ReadMemoryPartial reads the mapped prefix of [addr, addr+len(p)).
+	ReadMemoryPartial(addr uint64, p []byte) (int, error)
+	Close() error
+}
+
+// closeMemory lets go of the process's memory (at exec, or when it exits).
+func (p *process) closeMemory() {
+	if p.mem != nil {
+		p.mem.Close()
+		p.mem = nil
+	}
 }
 
 // sessionState tracks processes and threads by id.
@@ -34,7 +71,7 @@ func newSessionState() *sessionState {
 // addProcess registers a new process; a child inherits capability mode from
 // its parent (nil for the first program).
 func (s *sessionState) addProcess(pid int, exe string, parent *process) *process {
-	p := &process{pid: pid, exe: exe, threads: map[int]bool{pid: true}}
+	p := &process{pid: pid, exe: exe, threads: map[int]bool{pid: true}, os: &osProcess{}}
 	if parent != nil {
 		p.inCapMode = parent.inCapMode
 	}
@@ -64,6 +101,14 @@ func (s *sessionState) threadExited(tid int) (p *process, gone bool) {
 		return p, true
 	}
 	return p, false
+}
+
+// processExited forgets p and all its threads.
+func (s *sessionState) processExited(p *process) {
+	for tid := range p.threads {
+		s.threadExited(tid)
+	}
+	delete(s.procs, p.pid)
 }
 
 // execed records a successful exec by any thread of p: every other thread

@@ -1,13 +1,3 @@
-// Package tracer starts a program (or attaches to one) and drives it under
-// ptrace, one locked OS thread per session, so that every syscall that can
-// violate capability mode is seen at a stop.
-//
-// On Linux it emulates capability mode: a seccomp-bpf filter derived from
-// capmode's table stops only the syscalls that can violate, and capmode.Check
-// decides each one. On FreeBSD the kernel enforces and PROC_TRAPCAP_CTL
-// raises a SIGTRAP at each ECAPMODE/ENOTCAPABLE return. Either way, for
-// each violation the thread's stack is unwound while it is stopped and the
-// raw PCs are handed to report as an Event; tracer never symbolizes.
 package tracer
 
 import (
@@ -55,7 +45,8 @@ type Config struct {
 	// OnViolation receives each violation after the thread has resumed. It
 	// runs on the ptrace thread: it must only hand the event over.
 	OnViolation func(report.Event)
-	// Warnings (one line each, "captrace: ...") go here.
+	// Warnings go here, one line each, without the program's name (the
+	// command adds it).
 	Warnings io.Writer
 	// Cache holds parsed modules; the symbolizer on the report side shares
 	// it so each module is parsed once.
@@ -75,6 +66,6 @@ type Result struct {
 	// checked at all.
 	EnterReached bool
 	// Enter names the enter point PROGRAM was planned with ("main" when
-	// the default fell back to it); "" when the backend does not say.
+	// the default fell back to it, "cap_enter" for FreeBSD's real one).
 	Enter string
 }

@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"golang.org/x/sys/unix"
 )
@@ -32,25 +33,30 @@ next:
 // clearUntraced removes CLONE_UNTRACED from a clone or clone3 call stopped
 // at its seccomp stop. clone takes the flags in its first argument; clone3
 // in the first field of struct clone_args, in tracee memory.
-func clearUntraced(tid int, regs *unix.PtraceRegs) {
+func clearUntraced(tid int, regs *registers) error {
 	switch syscallNr(regs) {
 	case unix.SYS_CLONE:
-		if regs.Rdi&unix.CLONE_UNTRACED != 0 {
-			regs.Rdi &^= unix.CLONE_UNTRACED
-			unix.PtraceSetRegs(tid, regs)
+		if flags := syscallArgs(regs)[0]; flags&unix.CLONE_UNTRACED != 0 {
+			setSyscallArg(regs, 0, flags&^unix.CLONE_UNTRACED)
+			if err := unix.PtraceSetRegs(tid, regs); err != nil {
+				return fmt.Errorf("PTRACE_SETREGS: %w", err)
+			}
 		}
 	case unix.SYS_CLONE3:
-		addr := uintptr(regs.Rdi)
+		addr := uintptr(syscallArgs(regs)[0])
 		word := make([]byte, 8)
 		if _, err := unix.PtracePeekData(tid, addr, word); err != nil {
-			return
+			return nil // clone3 fails with EFAULT on its own
 		}
 		flags := binary.LittleEndian.Uint64(word)
 		if flags&unix.CLONE_UNTRACED != 0 {
 			binary.LittleEndian.PutUint64(word, flags&^unix.CLONE_UNTRACED)
-			unix.PtracePokeData(tid, addr, word)
+			if _, err := unix.PtracePokeData(tid, addr, word); err != nil {
+				return fmt.Errorf("PTRACE_POKEDATA: %w", err)
+			}
 		}
 	}
+	return nil
 }
 
 func isClone(nr int) bool { return nr == unix.SYS_CLONE || nr == unix.SYS_CLONE3 }

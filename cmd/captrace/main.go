@@ -33,7 +33,9 @@ var version = "0.1.0"
 func main() {
 	// captrace re-executes itself as the launcher that installs the
 	// seccomp filter and execs the program; that must come first.
-	tracer.MaybeRunLauncher()
+	if err := tracer.MaybeRunLauncher(); err != nil {
+		os.Exit(failure(os.Stderr, err))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -110,14 +112,14 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		NoFollow:        o.noFollow,
 		DebugDirs:       o.debugDirs,
 		OnViolation:     func(ev report.Event) { events <- ev },
-		Warnings:        stderr,
+		Warnings:        &prefixWriter{w: stderr},
 		Cache:           cache,
 		Stop:            stop,
 	})
 	signal.Stop(signals)
 	close(events)
 	<-collected
-	if err != nil {
+	if err != nil && res.Processes == 0 {
 		return failure(stderr, err)
 	}
 	enter := o.enterName()
@@ -144,9 +146,14 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	})
 	rep.Summary.Processes = res.Processes
 
-	if err := writeReport(o, rep, stderr); err != nil {
-		fmt.Fprintf(stderr, "captrace: %v\n", err)
+	if werr := writeReport(o, rep, stderr); werr != nil {
+		fmt.Fprintf(stderr, "captrace: %v\n", werr)
 		return tracer.StatusFailure
+	}
+	if err != nil {
+		// The session ran, and failed (enforce mode could not deny a
+		// call): its report is written, its error already said.
+		return tracer.ExitStatus(err)
 	}
 	if report.GateFails(stderr, baseline, rep, o.failOn) {
 		return report.GateExitStatus
@@ -162,14 +169,35 @@ func writeReport(o *traceOptions, rep *report.Report, stderr io.Writer) error {
 	return report.WriteFile(o.output, o.format, rep, opts)
 }
 
-// failure prints a tracer error and picks the exit status.
+// failure prints an error as one line and picks the exit status.
 func failure(stderr io.Writer, err error) int {
-	if te, ok := err.(*tracer.Error); ok {
-		fmt.Fprintln(stderr, te.Msg)
-		return te.Status
-	}
 	fmt.Fprintf(stderr, "captrace: %v\n", err)
-	return tracer.StatusFailure
+	return tracer.ExitStatus(err)
+}
+
+// prefixWriter starts every line with the program's name: the tracer's
+// warnings come without it.
+type prefixWriter struct {
+	w       io.Writer
+	midLine bool
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if !p.midLine {
+			out = append(out, "captrace: "...)
+			p.midLine = true
+		}
+		out = append(out, c)
+		if c == '\n' {
+			p.midLine = false
+		}
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // checkOutput fails early, before the program runs, when the report could

@@ -1,4 +1,4 @@
-package tracer
+package fbsd
 
 import (
 	"bytes"
@@ -98,8 +98,8 @@ func (e cVMEntry) bytes() []byte {
 
 func TestSiginfoLayout(t *testing.T) {
 	b := cSiginfo{}.bytes()
-	if len(b) != fbsdSizeofSiginfo {
-		t.Fatalf("siginfo_t is %d bytes, decoder expects %d", len(b), fbsdSizeofSiginfo)
+	if len(b) != SizeofSiginfo {
+		t.Fatalf("siginfo_t is %d bytes, decoder expects %d", len(b), SizeofSiginfo)
 	}
 }
 
@@ -109,85 +109,85 @@ func TestDecodeSiginfoTrapCap(t *testing.T) {
 	if got := binary.LittleEndian.Uint32(raw[40:]); got != 499 {
 		t.Fatalf("test layout: si_syscall at 40 = %d", got)
 	}
-	si, err := fbsdDecodeSiginfo(raw)
+	si, err := DecodeSiginfo(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fbsdSiginfo{Signo: 5, Errno: 94, Code: 4, Pid: 4242, Addr: 0x401234, Syscall: 499}
+	want := Siginfo{Signo: 5, Errno: 94, Code: 4, Pid: 4242, Addr: 0x401234, Syscall: 499}
 	if si != want {
 		t.Errorf("got %+v, want %+v", si, want)
 	}
-	if _, err := fbsdDecodeSiginfo(raw[:79]); err == nil {
+	if _, err := DecodeSiginfo(raw[:79]); err == nil {
 		t.Error("short siginfo decoded without error")
 	}
 }
 
 func TestLwpinfoLayout(t *testing.T) {
 	b := cLwpinfo{}.bytes()
-	if len(b) != fbsdSizeofLwpinfo {
-		t.Fatalf("struct ptrace_lwpinfo is %d bytes, decoder expects %d", len(b), fbsdSizeofLwpinfo)
+	if len(b) != SizeofLwpinfo {
+		t.Fatalf("struct ptrace_lwpinfo is %d bytes, decoder expects %d", len(b), SizeofLwpinfo)
 	}
 }
 
 func TestDecodeLwpInfo(t *testing.T) {
 	raw := cLwpinfo{
-		lwpid: 100123, event: fbsdPL_EVENT_SIGNAL, flags: fbsdPL_FLAG_SI,
+		lwpid: 100123, event: PL_EVENT_SIGNAL, flags: PL_FLAG_SI,
 		sigmask: [4]uint32{1, 2, 3, 4}, siglist: [4]uint32{5, 6, 7, 8},
 		siginfo:  cSiginfo{signo: 5, errno: 93, code: 4, syscall: 499},
 		tdname:   "victim",
 		childPid: 0, code: 0, narg: 0,
 	}.bytes()
-	l, err := fbsdDecodeLwpInfo(raw)
+	l, err := DecodeLwpInfo(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fbsdLwpInfo{
-		Lwpid: 100123, Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI,
-		Siginfo: fbsdSiginfo{Signo: 5, Errno: 93, Code: 4, Syscall: 499},
+	want := LwpInfo{
+		Lwpid: 100123, Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_SI,
+		Siginfo: Siginfo{Signo: 5, Errno: 93, Code: 4, Syscall: 499},
 		TdName:  "victim",
 	}
 	if l != want {
 		t.Errorf("got %+v\nwant %+v", l, want)
 	}
 
-	raw = cLwpinfo{lwpid: 100200, flags: fbsdPL_FLAG_SCE, code: 499, narg: 4, tdname: "a-nineteen-char-nam"}.bytes()
-	l, _ = fbsdDecodeLwpInfo(raw)
+	raw = cLwpinfo{lwpid: 100200, flags: PL_FLAG_SCE, code: 499, narg: 4, tdname: "a-nineteen-char-nam"}.bytes()
+	l, _ = DecodeLwpInfo(raw)
 	if l.SyscallCode != 499 || l.SyscallNarg != 4 || l.TdName != "a-nineteen-char-nam" {
 		t.Errorf("syscall entry: got %+v", l)
 	}
-	raw = cLwpinfo{flags: fbsdPL_FLAG_FORKED | fbsdPL_FLAG_SCX, childPid: 777}.bytes()
-	if l, _ = fbsdDecodeLwpInfo(raw); l.ChildPid != 777 {
+	raw = cLwpinfo{flags: PL_FLAG_FORKED | PL_FLAG_SCX, childPid: 777}.bytes()
+	if l, _ = DecodeLwpInfo(raw); l.ChildPid != 777 {
 		t.Errorf("fork: child pid %d, want 777", l.ChildPid)
 	}
-	if _, err := fbsdDecodeLwpInfo(raw[:100]); err == nil {
+	if _, err := DecodeLwpInfo(raw[:100]); err == nil {
 		t.Error("short ptrace_lwpinfo decoded without error")
 	}
 }
 
 func TestClassify(t *testing.T) {
-	si := func(signo, code int32) fbsdSiginfo { return fbsdSiginfo{Signo: signo, Code: code} }
+	si := func(signo, code int32) Siginfo { return Siginfo{Signo: signo, Code: code} }
 	tests := []struct {
 		name string
-		l    fbsdLwpInfo
-		want fbsdStop
+		l    LwpInfo
+		want Stop
 	}{
 		{"TRAP_CAP stop: SIGTRAP, si_code 4, no syscall flags",
-			fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI, Siginfo: fbsdSiginfo{Signo: 5, Code: 4, Errno: 94, Syscall: 5}}, fbsdStopTrapCap},
-		{"breakpoint", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI, Siginfo: si(5, fbsdTRAP_BRKPT)}, fbsdStopBreak},
-		{"a SIGINT for the program", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SI, Siginfo: si(2, 0x10001)}, fbsdStopSignal},
-		{"a signal without siginfo", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL}, fbsdStopSignal},
-		{"syscall entry", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SCE, SyscallCode: 5}, fbsdStopSCE},
-		{"syscall exit", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_SCX}, fbsdStopSCX},
-		{"exec is reported at the execve's exit", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_EXEC | fbsdPL_FLAG_SCX}, fbsdStopExec},
-		{"parent side of fork", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_FORKED | fbsdPL_FLAG_SCX, ChildPid: 9}, fbsdStopForked},
-		{"parent side of vfork", fbsdLwpInfo{Flags: fbsdPL_FLAG_FORKED | fbsdPL_FLAG_VFORKED | fbsdPL_FLAG_SCX}, fbsdStopForked},
-		{"child's first stop", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_CHILD | fbsdPL_FLAG_SCX | fbsdPL_FLAG_SI, Siginfo: si(17, 0)}, fbsdStopChild},
-		{"new thread", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_BORN | fbsdPL_FLAG_SCX}, fbsdStopBorn},
-		{"exiting thread", fbsdLwpInfo{Event: fbsdPL_EVENT_SIGNAL, Flags: fbsdPL_FLAG_EXITED}, fbsdStopExited},
-		{"vfork done", fbsdLwpInfo{Flags: fbsdPL_FLAG_VFORK_DONE}, fbsdStopOther},
+			LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_SI, Siginfo: Siginfo{Signo: 5, Code: 4, Errno: 94, Syscall: 5}}, StopTrapCap},
+		{"breakpoint", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_SI, Siginfo: si(5, TRAP_BRKPT)}, StopBreak},
+		{"a SIGINT for the program", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_SI, Siginfo: si(2, 0x10001)}, StopSignal},
+		{"a signal without siginfo", LwpInfo{Event: PL_EVENT_SIGNAL}, StopSignal},
+		{"syscall entry", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_SCE, SyscallCode: 5}, StopSCE},
+		{"syscall exit", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_SCX}, StopSCX},
+		{"exec is reported at the execve's exit", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_EXEC | PL_FLAG_SCX}, StopExec},
+		{"parent side of fork", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_FORKED | PL_FLAG_SCX, ChildPid: 9}, StopForked},
+		{"parent side of vfork", LwpInfo{Flags: PL_FLAG_FORKED | PL_FLAG_VFORKED | PL_FLAG_SCX}, StopForked},
+		{"child's first stop", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_CHILD | PL_FLAG_SCX | PL_FLAG_SI, Siginfo: si(17, 0)}, StopChild},
+		{"new thread", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_BORN | PL_FLAG_SCX}, StopBorn},
+		{"exiting thread", LwpInfo{Event: PL_EVENT_SIGNAL, Flags: PL_FLAG_EXITED}, StopExited},
+		{"vfork done", LwpInfo{Flags: PL_FLAG_VFORK_DONE}, StopOther},
 	}
 	for _, tt := range tests {
-		if got := fbsdClassify(tt.l); got != tt.want {
+		if got := Classify(tt.l); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
 	}
@@ -202,13 +202,13 @@ func TestCallFromRegs(t *testing.T) {
 		want capmode.Call
 	}{
 		{"direct openat", 499, regs, capmode.Call{Nr: 499, Args: regs}},
-		{"syscall(2): number in rdi, arguments shift", fbsdSYS_syscall, [6]uint64{499, 0xffffff9c, 0x1000, 0, 0, 0},
+		{"syscall(2): number in rdi, arguments shift", SYS_syscall, [6]uint64{499, 0xffffff9c, 0x1000, 0, 0, 0},
 			capmode.Call{Nr: 499, Args: [6]uint64{0xffffff9c, 0x1000, 0, 0, 0, 0}}},
-		{"__syscall(2): 64-bit number", fbsdSYS___syscall, [6]uint64{37, 1, 0, 0, 0, 0},
+		{"__syscall(2): 64-bit number", SYS___syscall, [6]uint64{37, 1, 0, 0, 0, 0},
 			capmode.Call{Nr: 37, Args: [6]uint64{1, 0, 0, 0, 0, 0}}},
 	}
 	for _, tt := range tests {
-		if got := fbsdCallFromRegs(tt.nr, tt.regs); got != tt.want {
+		if got := CallFromRegs(tt.nr, tt.regs); got != tt.want {
 			t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
@@ -219,36 +219,36 @@ func TestScArgs(t *testing.T) {
 	for _, v := range []uint64{0xffffff9c, 0x7fffffffe000, 0x200, 0o644, 99, 98, 97, 96} {
 		binary.Write(&b, binary.LittleEndian, v)
 	}
-	args := fbsdDecodeScArgs(b.Bytes(), 4)
+	args := DecodeScArgs(b.Bytes(), 4)
 	if want := []uint64{0xffffff9c, 0x7fffffffe000, 0x200, 0o644}; !reflect.DeepEqual(args, want) {
 		t.Errorf("got %#x, want %#x", args, want)
 	}
-	c := fbsdCallFromScArgs(499, args)
+	c := CallFromScArgs(499, args)
 	if c.Nr != 499 || c.Args[3] != 0o644 || c.Args[4] != 0 {
 		t.Errorf("call: %+v", c)
 	}
-	if got := fbsdDecodeScArgs(b.Bytes(), 200); len(got) != fbsdMaxSyscallArgs {
+	if got := DecodeScArgs(b.Bytes(), 200); len(got) != MaxSyscallArgs {
 		t.Errorf("narg beyond td_sa.args: %d words", len(got))
 	}
 }
 
 func TestVMEntryStructLayout(t *testing.T) {
-	var e fbsdPtraceVMEntry
+	var e PtraceVMEntry
 	offsets := []struct {
 		name      string
 		got, want uintptr
 	}{
-		{"pve_entry", unsafe.Offsetof(e.Entry), fbsdVMEntryEntry},
-		{"pve_timestamp", unsafe.Offsetof(e.Timestamp), fbsdVMEntryTimestamp},
-		{"pve_start", unsafe.Offsetof(e.Start), fbsdVMEntryStart},
-		{"pve_end", unsafe.Offsetof(e.End), fbsdVMEntryEnd},
-		{"pve_offset", unsafe.Offsetof(e.Offset), fbsdVMEntryOffset},
-		{"pve_prot", unsafe.Offsetof(e.Prot), fbsdVMEntryProt},
-		{"pve_pathlen", unsafe.Offsetof(e.Pathlen), fbsdVMEntryPathlen},
-		{"pve_fileid", unsafe.Offsetof(e.Fileid), fbsdVMEntryFileid},
-		{"pve_fsid", unsafe.Offsetof(e.Fsid), fbsdVMEntryFsid},
-		{"pve_path", unsafe.Offsetof(e.Path), fbsdVMEntryPath},
-		{"sizeof", unsafe.Sizeof(e), fbsdSizeofVMEntry},
+		{"pve_entry", unsafe.Offsetof(e.Entry), VMEntryEntry},
+		{"pve_timestamp", unsafe.Offsetof(e.Timestamp), VMEntryTimestamp},
+		{"pve_start", unsafe.Offsetof(e.Start), VMEntryStart},
+		{"pve_end", unsafe.Offsetof(e.End), VMEntryEnd},
+		{"pve_offset", unsafe.Offsetof(e.Offset), VMEntryOffset},
+		{"pve_prot", unsafe.Offsetof(e.Prot), VMEntryProt},
+		{"pve_pathlen", unsafe.Offsetof(e.Pathlen), VMEntryPathlen},
+		{"pve_fileid", unsafe.Offsetof(e.Fileid), VMEntryFileid},
+		{"pve_fsid", unsafe.Offsetof(e.Fsid), VMEntryFsid},
+		{"pve_path", unsafe.Offsetof(e.Path), VMEntryPath},
+		{"sizeof", unsafe.Sizeof(e), SizeofVMEntry},
 	}
 	for _, o := range offsets {
 		if o.got != o.want {
@@ -256,7 +256,7 @@ func TestVMEntryStructLayout(t *testing.T) {
 		}
 	}
 	// The Go struct's bytes, as the kernel writes them, are the C layout.
-	e = fbsdPtraceVMEntry{Entry: 3, Timestamp: 7, Start: 0x1000, End: 0x1fff, Offset: 0x2000, Prot: 5, Pathlen: 9, Fileid: 42, Fsid: 0xabcd}
+	e = PtraceVMEntry{Entry: 3, Timestamp: 7, Start: 0x1000, End: 0x1fff, Offset: 0x2000, Prot: 5, Pathlen: 9, Fileid: 42, Fsid: 0xabcd}
 	goBytes := unsafe.Slice((*byte)(unsafe.Pointer(&e)), unsafe.Sizeof(e))
 	cBytes := cVMEntry{entry: 3, timestamp: 7, start: 0x1000, end: 0x1fff, offset: 0x2000, prot: 5, pathlen: 9, fileid: 42, fsid: 0xabcd}.bytes()
 	if !bytes.Equal(goBytes, cBytes) {
@@ -268,7 +268,7 @@ func TestScRemoteStructLayout(t *testing.T) {
 	// struct ptrace_sc_remote { struct ptrace_sc_ret pscr_ret; u_int
 	// pscr_syscall; u_int pscr_nargs; syscallarg_t *pscr_args; }, where
 	// ptrace_sc_ret is { syscallarg_t sr_retval[2]; int sr_error; } (24 bytes).
-	var r fbsdPtraceScRemote
+	var r PtraceScRemote
 	if unsafe.Sizeof(r.Ret) != 24 || unsafe.Offsetof(r.Syscall) != 24 ||
 		unsafe.Offsetof(r.Nargs) != 28 || unsafe.Offsetof(r.Args) != 32 || unsafe.Sizeof(r) != 40 {
 		t.Errorf("ptrace_sc_remote layout: ret %d, syscall@%d, nargs@%d, args@%d, size %d",
@@ -285,23 +285,23 @@ func TestDecodeVMEntries(t *testing.T) {
 		name string
 		raw  cVMEntry
 		path []byte
-		want fbsdVMEntry
+		want VMEntry
 	}{
 		{"text of the program: pve_end is inclusive",
 			cVMEntry{entry: 1, start: 0x200000, end: 0x200fff, offset: 0, prot: 5, pathlen: 14, fileid: 1234, fsid: 77},
 			path("/usr/bin/prog"),
-			fbsdVMEntry{Start: 0x200000, End: 0x201000, Offset: 0, Prot: 5, Fileid: 1234, Fsid: 77, Path: "/usr/bin/prog"}},
+			VMEntry{Start: 0x200000, End: 0x201000, Offset: 0, Prot: 5, Fileid: 1234, Fsid: 77, Path: "/usr/bin/prog"}},
 		{"anonymous memory has pathlen 0",
 			cVMEntry{entry: 2, start: 0x800000, end: 0x80ffff, prot: 3, pathlen: 0},
 			path("stale-bytes"),
-			fbsdVMEntry{Start: 0x800000, End: 0x810000, Prot: 3}},
+			VMEntry{Start: 0x800000, End: 0x810000, Prot: 3}},
 		{"libc data mapped at an offset",
 			cVMEntry{entry: 9, start: 0x8010000, end: 0x8011fff, offset: 0x1d0000, prot: 3, pathlen: 17, fileid: 5, fsid: 1},
 			path("/lib/libc.so.7"),
-			fbsdVMEntry{Start: 0x8010000, End: 0x8012000, Offset: 0x1d0000, Prot: 3, Fileid: 5, Fsid: 1, Path: "/lib/libc.so.7"}},
+			VMEntry{Start: 0x8010000, End: 0x8012000, Offset: 0x1d0000, Prot: 3, Fileid: 5, Fsid: 1, Path: "/lib/libc.so.7"}},
 	}
 	for _, tt := range tests {
-		got, err := fbsdDecodeVMEntry(tt.raw.bytes(), tt.path)
+		got, err := DecodeVMEntry(tt.raw.bytes(), tt.path)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -309,23 +309,23 @@ func TestDecodeVMEntries(t *testing.T) {
 			t.Errorf("%s:\ngot  %+v\nwant %+v", tt.name, got, tt.want)
 		}
 	}
-	if _, err := fbsdDecodeVMEntry(make([]byte, 63), nil); err == nil {
+	if _, err := DecodeVMEntry(make([]byte, 63), nil); err == nil {
 		t.Error("short ptrace_vm_entry decoded without error")
 	}
 }
 
 func TestMappingsFromVMEntries(t *testing.T) {
-	es := []fbsdVMEntry{
-		{Start: 0x200000, End: 0x201000, Prot: fbsdVM_PROT_READ, Path: "/usr/bin/prog", Fileid: 10, Fsid: 2},
-		{Start: 0x201000, End: 0x203000, Offset: 0x1000, Prot: fbsdVM_PROT_READ | fbsdVM_PROT_EXECUTE, Path: "/usr/bin/prog", Fileid: 10, Fsid: 2},
-		{Start: 0x800000, End: 0x810000, Prot: fbsdVM_PROT_READ | fbsdVM_PROT_WRITE},
+	es := []VMEntry{
+		{Start: 0x200000, End: 0x201000, Prot: VM_PROT_READ, Path: "/usr/bin/prog", Fileid: 10, Fsid: 2},
+		{Start: 0x201000, End: 0x203000, Offset: 0x1000, Prot: VM_PROT_READ | VM_PROT_EXECUTE, Path: "/usr/bin/prog", Fileid: 10, Fsid: 2},
+		{Start: 0x800000, End: 0x810000, Prot: VM_PROT_READ | VM_PROT_WRITE},
 	}
 	want := []symbolize.Mapping{
 		{Start: 0x200000, End: 0x201000, Perm: "r--p", Path: "/usr/bin/prog", Inode: 10, Dev: 2},
 		{Start: 0x201000, End: 0x203000, Offset: 0x1000, Perm: "r-xp", Path: "/usr/bin/prog", Inode: 10, Dev: 2},
 		{Start: 0x800000, End: 0x810000, Perm: "rw-p"},
 	}
-	got := fbsdMappings(es)
+	got := Mappings(es)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
@@ -398,24 +398,24 @@ func TestTrapCapVerdict(t *testing.T) {
 		reasonIs string // "" to skip
 	}{
 		{"open(\"/etc/passwd\") -> openat(AT_FDCWD): ECAPMODE, table agrees",
-			fbsdECAPMODE, capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}, true, capmode.CapMode, capmode.KindGlobalNamespace, "AT_FDCWD"},
+			ECAPMODE, capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}, true, capmode.CapMode, capmode.KindGlobalNamespace, "AT_FDCWD"},
 		{"openat(dirfd, \"/etc/passwd\"): ENOTCAPABLE, table agrees",
-			fbsdENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{3, 0x1000}}, true, capmode.NotCapable, capmode.KindPathEscape, "absolute"},
+			ENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{3, 0x1000}}, true, capmode.NotCapable, capmode.KindPathEscape, "absolute"},
 		{"openat(dirfd, \"../x\"): ENOTCAPABLE, the kernel decides what the table cannot",
-			fbsdENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{3, 0x2000}}, true, capmode.NotCapable, capmode.KindRights, ""},
+			ENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{3, 0x2000}}, true, capmode.NotCapable, capmode.KindRights, ""},
 		{"kill(1, 0): ECAPMODE",
-			fbsdECAPMODE, capmode.Call{Nr: 37, Args: [6]uint64{1, 0}}, true, capmode.CapMode, capmode.KindSignal, "other process"},
+			ECAPMODE, capmode.Call{Nr: 37, Args: [6]uint64{1, 0}}, true, capmode.CapMode, capmode.KindSignal, "other process"},
 		{"read on a descriptor without CAP_READ: rights, not in the table",
-			fbsdENOTCAPABLE, capmode.Call{Nr: 3, Args: [6]uint64{4}}, true, capmode.NotCapable, capmode.KindRights, ""},
+			ENOTCAPABLE, capmode.Call{Nr: 3, Args: [6]uint64{4}}, true, capmode.NotCapable, capmode.KindRights, ""},
 		{"a syscall the table allows but the kernel refused with ECAPMODE",
-			fbsdECAPMODE, capmode.Call{Nr: 3}, true, capmode.CapMode, capmode.KindSyscall, ""},
+			ECAPMODE, capmode.Call{Nr: 3}, true, capmode.CapMode, capmode.KindSyscall, ""},
 		{"table says ECAPMODE, kernel says ENOTCAPABLE: the kernel wins",
-			fbsdENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}, true, capmode.NotCapable, capmode.KindGlobalNamespace, ""},
+			ENOTCAPABLE, capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}, true, capmode.NotCapable, capmode.KindGlobalNamespace, ""},
 		{"any other errno is not a capability failure",
 			13, capmode.Call{Nr: 499}, false, capmode.Allow, "", ""},
 	}
 	for _, tt := range tests {
-		v, ok := fbsdTrapCapVerdict(tt.errno, tt.call, fakePolicy{}, tr)
+		v, ok := TrapCapVerdict(tt.errno, tt.call, fakePolicy{}, tr)
 		if ok != tt.ok {
 			t.Errorf("%s: ok %v, want %v", tt.name, ok, tt.ok)
 			continue
@@ -440,52 +440,40 @@ func TestAuditEntry(t *testing.T) {
 		name                       string
 		inCapMode, enterAtCapEnter bool
 		nr                         int
-		want                       fbsdEntryAction
+		want                       EntryAction
 	}{
-		{"before cap_enter everything runs", false, true, 499, fbsdEntryRun},
-		{"cap_enter is the enter point: skip it", false, true, fbsdSYS_cap_enter, fbsdEntryEnter},
-		{"cap_enter before an --enter symbol: skipped, checking has not begun", false, false, fbsdSYS_cap_enter, fbsdEntrySkip},
-		{"a second cap_enter: still skipped", true, true, fbsdSYS_cap_enter, fbsdEntryEnter},
-		{"cap_enter after --enter=exec: skipped, stays outside", true, false, fbsdSYS_cap_enter, fbsdEntryEnter},
-		{"cap_getmode in emulated capability mode answers 1", true, true, fbsdSYS_cap_getmode, fbsdEntryGetmode},
-		{"cap_getmode before: runs", false, true, fbsdSYS_cap_getmode, fbsdEntryRun},
-		{"after cap_enter: check", true, true, 499, fbsdEntryCheck},
+		{"before cap_enter everything runs", false, true, 499, EntryRun},
+		{"cap_enter is the enter point: skip it", false, true, SYS_cap_enter, EntryEnter},
+		{"cap_enter before an --enter symbol: skipped, checking has not begun", false, false, SYS_cap_enter, EntrySkip},
+		{"a second cap_enter: still skipped", true, true, SYS_cap_enter, EntryEnter},
+		{"cap_enter after --enter=exec: skipped, stays outside", true, false, SYS_cap_enter, EntryEnter},
+		{"cap_getmode in emulated capability mode answers 1", true, true, SYS_cap_getmode, EntryGetmode},
+		{"cap_getmode before: runs", false, true, SYS_cap_getmode, EntryRun},
+		{"after cap_enter: check", true, true, 499, EntryCheck},
 	}
 	for _, tt := range tests {
-		if got := fbsdAuditEntry(tt.inCapMode, tt.enterAtCapEnter, tt.nr); got != tt.want {
+		if got := AuditEntry(tt.inCapMode, tt.enterAtCapEnter, tt.nr); got != tt.want {
 			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
 		}
 	}
 }
 
-func TestViolationEvent(t *testing.T) {
-	tr := fakeTracee{pid: 4242}
-	c := capmode.Call{Nr: 499, Args: [6]uint64{atFDCWD, 0x1000}}
-	v, _ := fbsdTrapCapVerdict(fbsdECAPMODE, c, fakePolicy{}, tr)
-	stack := []symbolize.PC{{Addr: 0x401000}, {Addr: 0x402000}}
-	ev := fbsdViolation(4242, 100777, c, v, fakePolicy{}, tr, stack, nil)
-	if ev.Pid != 4242 || ev.Tid != 100777 || ev.Syscall != "openat" || ev.Verdict.Outcome.Errno() != "ECAPMODE" ||
-		!reflect.DeepEqual(ev.Args, []string{"decoded"}) || len(ev.Stack) != 2 {
-		t.Errorf("event: %+v", ev)
-	}
-}
-
-// The real FreeBSD table behind the backend's fbsdPolicy.
+// The real FreeBSD table behind the backend's Policy.
 func TestFreeBSDTableAsPolicy(t *testing.T) {
-	var pol fbsdPolicy = capmode.FreeBSD()
+	var pol Policy = capmode.FreeBSD()
 	// Numbers from sys/kern/syscalls.master.
-	for nr, name := range map[int]string{5: "open", 37: "kill", 499: "openat", fbsdSYS_cap_enter: "cap_enter", fbsdSYS_cap_getmode: "cap_getmode", fbsdSYS_sched_yield: "sched_yield"} {
+	for nr, name := range map[int]string{5: "open", 37: "kill", 499: "openat", SYS_cap_enter: "cap_enter", SYS_cap_getmode: "cap_getmode", SYS_sched_yield: "sched_yield"} {
 		if got := pol.Name(nr); got != name {
 			t.Errorf("Name(%d) = %q, want %q", nr, got, name)
 		}
 	}
 	tr := fakeTracee{pid: 4242, mem: map[uint64]string{0x1000: "/etc/passwd"}}
-	c := fbsdCallFromRegs(499, [6]uint64{atFDCWD, 0x1000, 0})
-	v, ok := fbsdTrapCapVerdict(fbsdECAPMODE, c, pol, tr)
+	c := CallFromRegs(499, [6]uint64{atFDCWD, 0x1000, 0})
+	v, ok := TrapCapVerdict(ECAPMODE, c, pol, tr)
 	if !ok || v.Outcome != capmode.CapMode || v.Reason == "" || v.Hint == "" {
 		t.Errorf("openat(AT_FDCWD, \"/etc/passwd\") refused with ECAPMODE: %+v", v)
 	}
-	if got := pol.Check(capmode.Call{Nr: fbsdSYS_sched_yield}, tr); got.Violation() {
+	if got := pol.Check(capmode.Call{Nr: SYS_sched_yield}, tr); got.Violation() {
 		t.Errorf("sched_yield, cap_enter's stand-in in audit mode, must be allowed: %+v", got)
 	}
 }
@@ -527,12 +515,12 @@ func (r cReg) bytes() []byte {
 // its fourth argument.
 func TestSyscallArgsFromReg(t *testing.T) {
 	r := cReg{rdi: 3, rsi: 0x1000, rdx: 4, rcx: 0x2000, r8: 0, r9: 0,
-		r10: 0xdeadbeef, r11: 0x246, rax: fbsdECAPMODE, rip: 0x401000, rsp: 0x7fff0000}
+		r10: 0xdeadbeef, r11: 0x246, rax: ECAPMODE, rip: 0x401000, rsp: 0x7fff0000}
 	b := r.bytes()
-	if len(b) != fbsdSizeofReg {
-		t.Fatalf("struct reg is %d bytes, constant says %d", len(b), fbsdSizeofReg)
+	if len(b) != SizeofReg {
+		t.Fatalf("struct reg is %d bytes, constant says %d", len(b), SizeofReg)
 	}
-	got, err := fbsdSyscallArgsFromReg(b)
+	got, err := SyscallArgsFromReg(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -540,16 +528,16 @@ func TestSyscallArgsFromReg(t *testing.T) {
 		t.Errorf("arguments %#x, want %#x", got, want)
 	}
 	const renameat = 501
-	c := fbsdCallFromRegs(renameat, got)
+	c := CallFromRegs(renameat, got)
 	if c.Args[3] != 0x2000 {
 		t.Errorf("renameat's new path %#x, want %#x (r_rcx)", c.Args[3], 0x2000)
 	}
 	// syscall(SYS_renameat, ...): the number in rdi, the rest shift down.
-	ind, _ := fbsdSyscallArgsFromReg(cReg{rdi: renameat, rsi: 3, rdx: 0x1000, rcx: 4, r8: 0x2000, r10: 7}.bytes())
-	if c := fbsdCallFromRegs(fbsdSYS_syscall, ind); c.Nr != renameat || c.Args[3] != 0x2000 {
+	ind, _ := SyscallArgsFromReg(cReg{rdi: renameat, rsi: 3, rdx: 0x1000, rcx: 4, r8: 0x2000, r10: 7}.bytes())
+	if c := CallFromRegs(SYS_syscall, ind); c.Nr != renameat || c.Args[3] != 0x2000 {
 		t.Errorf("indirect: %+v", c)
 	}
-	if _, err := fbsdSyscallArgsFromReg(b[:100]); err == nil {
+	if _, err := SyscallArgsFromReg(b[:100]); err == nil {
 		t.Error("short struct reg accepted")
 	}
 }
@@ -559,9 +547,9 @@ func TestSyscallArgsFromReg(t *testing.T) {
 // PT_SC_REMOTE usage"), retrying EINTR and accepting "nothing yet".
 func TestConsumeRemoteStop(t *testing.T) {
 	const pid = 4242
-	stopped := unix.WaitStatus(fbsdSIGTRAP<<8 | 0x7f) // WIFSTOPPED, WSTOPSIG SIGTRAP
+	stopped := unix.WaitStatus(SIGTRAP<<8 | 0x7f) // WIFSTOPPED, WSTOPSIG SIGTRAP
 	var calls []int
-	fake := func(answers ...func(ws *unix.WaitStatus) (int, error)) fbsdWaitFunc {
+	fake := func(answers ...func(ws *unix.WaitStatus) (int, error)) WaitFunc {
 		return func(p int, ws *unix.WaitStatus, options int, ru *unix.Rusage) (int, error) {
 			if p != pid || options != unix.WNOHANG {
 				t.Errorf("wait4(%d, options %#x), want wait4(%d, WNOHANG)", p, options, pid)
@@ -572,17 +560,17 @@ func TestConsumeRemoteStop(t *testing.T) {
 			return a(ws)
 		}
 	}
-	ws, ok := fbsdConsumeRemoteStop(fake(
+	ws, ok := ConsumeRemoteStop(fake(
 		func(*unix.WaitStatus) (int, error) { return -1, unix.EINTR },
 		func(ws *unix.WaitStatus) (int, error) { *ws = stopped; return pid, nil },
 	), pid)
 	if !ok || ws != stopped || len(calls) != 2 {
 		t.Errorf("got %#x %v after %d calls, want the stop after 2", uint32(ws), ok, len(calls))
 	}
-	if _, ok := fbsdConsumeRemoteStop(fake(func(*unix.WaitStatus) (int, error) { return 0, nil }), pid); ok {
+	if _, ok := ConsumeRemoteStop(fake(func(*unix.WaitStatus) (int, error) { return 0, nil }), pid); ok {
 		t.Error("wait4 returning 0 (no stop) reported a status")
 	}
-	if _, ok := fbsdConsumeRemoteStop(fake(func(*unix.WaitStatus) (int, error) { return -1, unix.ECHILD }), pid); ok {
+	if _, ok := ConsumeRemoteStop(fake(func(*unix.WaitStatus) (int, error) { return -1, unix.ECHILD }), pid); ok {
 		t.Error("ECHILD reported a status")
 	}
 }
@@ -623,7 +611,7 @@ func TestReadPrefix(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			calls := 0
 			p := make([]byte, c.size)
-			n, err := fbsdReadPrefix(kernelPTIO(lo, hi, &calls), c.addr, p)
+			n, err := ReadPrefix(kernelPTIO(lo, hi, &calls), c.addr, p)
 			if n != c.want || (err != nil) != c.wantErr {
 				t.Fatalf("read %#x+%#x: %d, %v; want %d, error %v", c.addr, c.size, n, err, c.want, c.wantErr)
 			}

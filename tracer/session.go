@@ -1,0 +1,583 @@
+package tracer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/symbolize"
+)
+
+// policy is what the session asks of capmode's table for the platform.
+type policy interface {
+	Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict
+	Name(nr int) string
+	Decode(c capmode.Call, tr capmode.Tracee) []string
+}
+
+// session is one traced program and its descendants. Its loop and the
+// meaning of each kind of stop are the same on every platform; s.os makes
+// the requests.
+type session struct {
+	cfg    Config
+	os     *osBackend
+	policy policy
+	plan   enterPlan
+	// planDeferred: PROGRAM is a #! script, planned at its interpreter's
+	// exec.
+	planDeferred bool
+	state        *sessionState
+	unwinder     *symbolize.Unwinder
+	depth        int
+
+	root         int
+	rootStatus   int
+	rootPlanned  bool // PROGRAM's own image has been planned
+	enterReached bool
+
+	// expected: threads and children announced by their creator whose
+	// first stop is still to come.
+	expected map[int]bool
+	// early: new threads and children that stopped before their creator
+	// announced them, held stopped until it does.
+	early map[int]bool
+	// pending violations, handed over once the tracee runs again.
+	pending []report.Event
+	// failure: the first error that ends Run in failure once the session
+	// is over (enforce mode could not deny a call).
+	failure error
+
+	launched launchedSet
+}
+
+// Run starts cfg.Program traced and follows it (and, unless NoFollow, its
+// descendants) until every traced process has exited or cfg.Stop is
+// closed.
+func Run(cfg Config) (Result, error) {
+	path, err := resolveProgram(cfg.Program)
+	if err != nil {
+		return Result{}, err
+	}
+	if cfg.Warnings == nil {
+		cfg.Warnings = io.Discard
+	}
+	if cfg.Cache == nil {
+		cfg.Cache = symbolize.NewCache(cfg.DebugDirs)
+	}
+	if cfg.Enter == "" && kernelCapEnter {
+		cfg.Enter = EnterCapEnter
+	}
+	s := &session{
+		cfg:      cfg,
+		policy:   platformPolicy(),
+		state:    newSessionState(),
+		unwinder: symbolize.NewUnwinder(cfg.Cache),
+		depth:    cfg.Depth,
+		expected: map[int]bool{},
+		early:    map[int]bool{},
+	}
+	if s.depth <= 0 {
+		s.depth = 64
+	}
+	if kernelCapEnter && cfg.Enter == EnterCapEnter {
+		// The kernel's own cap_enter(2) is the enter point, seen at its
+		// entry: nothing to plan.
+		s.plan = enterPlan{what: EnterCapEnter}
+	} else if s.plan, s.planDeferred, err = planProgram(path, cfg.Enter, cfg.Warnings); err != nil {
+		return Result{}, err
+	}
+	if s.os, err = newBackend(&s.cfg); err != nil {
+		return Result{}, err
+	}
+	argv := append([]string{cfg.Program}, cfg.Args...)
+	return runSession(cfg.Stop, &s.launched, func() (Result, error) { return s.run(path, argv) })
+}
+
+func (s *session) run(path string, argv []string) (Result, error) {
+	if err := s.os.start(s, path, argv); err != nil {
+		return Result{}, err
+	}
+	s.loop()
+	return Result{
+		ExitStatus:   s.rootStatus,
+		Processes:    s.state.seen,
+		Interrupted:  s.launched.wasKilled(),
+		EnterReached: s.enterReached,
+		Enter:        s.plan.what,
+	}, s.failure
+}
+
+// addRoot registers PROGRAM's process, started by the backend.
+func (s *session) addRoot(pid int, exe string) *process {
+	s.root = pid
+	s.launched.add(pid)
+	return s.state.addProcess(pid, exe, nil)
+}
+
+// loop waits for every stop of every tracee until none is left (ECHILD).
+func (s *session) loop() {
+	for {
+		var ws unix.WaitStatus
+		id, err := unix.Wait4(-1, &ws, waitOptions, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		switch {
+		case ws.Exited() || ws.Signaled():
+			s.onDeath(id, ws)
+		case ws.Stopped():
+			s.onStop(id, ws)
+		}
+	}
+}
+
+// onDeath: a thread (Linux) or a process (FreeBSD, waitReportsProcesses)
+// is gone.
+func (s *session) onDeath(id int, ws unix.WaitStatus) {
+	delete(s.expected, id)
+	delete(s.early, id)
+	p := s.state.process(id)
+	if p == nil {
+		return
+	}
+	gone := true
+	if waitReportsProcesses {
+		s.state.processExited(p)
+	} else {
+		_, gone = s.state.threadExited(id)
+	}
+	if !gone {
+		return
+	}
+	s.launched.remove(p.pid)
+	p.closeMemory()
+	if p.pid == s.root {
+		if ws.Exited() {
+			s.rootStatus = ws.ExitStatus()
+		} else {
+			s.rootStatus = 128 + int(ws.Signal())
+		}
+	}
+}
+
+func (s *session) onStop(id int, ws unix.WaitStatus) {
+	st := s.os.decode(s, id, ws)
+	var p *process
+	if st.pid != 0 {
+		p = s.state.procs[st.pid]
+	}
+	switch st.kind {
+	case stopResume:
+		s.resume(&st, 0)
+	case stopSignal:
+		s.resume(&st, st.sig)
+	case stopTrap:
+		if p != nil && s.onBreakpoint(p, st.tid) {
+			s.resume(&st, 0)
+		} else {
+			s.resume(&st, st.sig)
+		}
+	case stopGroup:
+		// Stay stopped until SIGCONT, as without a tracer.
+		if err := s.os.listen(st.tid); err != nil && err != unix.ESRCH {
+			s.warnf("thread %d: cannot leave it in its group-stop: %v", st.tid, err)
+		}
+	case stopFirst:
+		s.onFirstStop(st.task)
+	case stopNewTask:
+		s.onNewTask(p, &st)
+		s.resume(&st, 0)
+	case stopExec:
+		if p != nil {
+			if err := s.onExec(p, st.tid, st.exe); err != nil {
+				s.warnf("%v", err)
+			}
+		}
+		s.resume(&st, 0)
+	case stopThreadExit:
+		s.state.threadExited(st.tid)
+		s.resume(&st, 0)
+	case stopSyscall:
+		s.onSyscall(p, &st)
+	case stopRefused:
+		s.onRefused(p, &st)
+	}
+	s.flush()
+}
+
+// onFirstStop: a new thread or child stopped for the first time. Until its
+// creator has announced it, it is not known to belong anywhere: hold it.
+func (s *session) onFirstStop(task int) {
+	if s.state.process(task) == nil {
+		s.early[task] = true
+		return
+	}
+	delete(s.expected, task)
+	s.startTask(task)
+}
+
+// startTask lets a new thread or child run, once both its first stop and
+// its announcement have been seen.
+func (s *session) startTask(task int) {
+	p := s.state.process(task)
+	if task == p.pid {
+		gone, err := s.os.startProcess(s, p)
+		if err != nil {
+			s.warnf("child %d: %v", p.pid, err)
+		}
+		if gone {
+			return
+		}
+	}
+	if err := s.os.resume(p.pid, task, 0); err != nil && err != unix.ESRCH {
+		s.warnf("cannot resume %d: %v", task, err)
+	}
+}
+
+// onNewTask registers a thread or child that a traced thread created.
+func (s *session) onNewTask(parent *process, st *stop) {
+	child := st.child
+	if parent == nil || child <= 0 || s.state.process(child) != nil {
+		return
+	}
+	if st.thread {
+		s.state.addThread(child, parent)
+	} else {
+		p := s.state.addProcess(child, parent.exe, parent)
+		// The child's memory is a copy of its parent's: same maps, and the
+		// same breakpoint bytes, which must be handled in it too.
+		p.maps = parent.maps
+		p.bps = parent.bps.forked()
+		p.quiet = parent.quiet || s.cfg.NoFollow
+		p.vforked = st.vfork
+		p.os = parent.os.forked()
+		s.launched.add(child)
+		if st.vfork {
+			s.rememberVforkCaller(parent, st.tid, p)
+		}
+	}
+	if s.early[child] {
+		delete(s.early, child)
+		s.startTask(child)
+	} else {
+		s.expected[child] = true
+	}
+}
+
+// rememberVforkCaller keeps the stack of a thread that vforked. The child
+// shares its memory until it execs, and posix_spawn runs it on a stack of
+// its own that ends at clone: its violations (the execve) would have no
+// frame of the program without the caller's.
+func (s *session) rememberVforkCaller(parent *process, tid int, child *process) {
+	if !parent.inCapMode {
+		return
+	}
+	regs, err := s.os.getRegs(tid)
+	if err != nil {
+		return
+	}
+	child.vforkCaller = s.unwind(parent, &regs)
+}
+
+// withVforkCaller appends the vfork caller's stack to a stack of the child
+// that has no frame of the program itself (a vfork() child runs on its
+// parent's stack and has them already).
+func (s *session) withVforkCaller(p *process, pcs []symbolize.PC) []symbolize.PC {
+	if p.vforkCaller == nil || p.maps == nil {
+		return pcs
+	}
+	for _, pc := range pcs {
+		if m := p.maps.Find(pc.Addr); m != nil && m.Path == p.exe {
+			return pcs
+		}
+	}
+	out := append(pcs, p.vforkCaller...)
+	if len(out) > s.depth {
+		out = out[:s.depth]
+	}
+	return out
+}
+
+// onExec: the process now runs a new image; tid is stopped before its
+// first instruction.
+func (s *session) onExec(p *process, tid int, exe string) error {
+	s.state.execed(p, exe)
+	if tid != p.pid {
+		s.state.addThread(tid, p) // FreeBSD: the thread keeps its own id
+	}
+	p.closeMemory()
+	p.maps, p.bps, p.vforked, p.vforkCaller = nil, nil, false, nil
+	if err := s.os.execed(s, p); err != nil {
+		return &Error{Pid: p.pid, Op: "after exec", Err: err, Status: StatusFailure}
+	}
+	return s.beginImage(p, tid)
+}
+
+// beginImage plans and sets up the enter point of the image p runs, unless
+// it is in capability mode already.
+func (s *session) beginImage(p *process, tid int) error {
+	if p.inCapMode {
+		return nil
+	}
+	plan, ok := s.planImage(p)
+	if !ok {
+		return nil
+	}
+	if plan.atExec {
+		if err := s.enterCapMode(p, tid, nil); err != nil {
+			return &Error{Pid: p.pid, Op: "--enter=exec", Err: err, Status: StatusFailure}
+		}
+		return nil
+	}
+	if !plan.needsBreakpoints() {
+		return nil
+	}
+	p.bps = newBreakpointTable(plan, s.cfg.Warnings)
+	if th, err := s.thread(p, tid); err == nil {
+		p.bps.plantEntry(th, p.exe)
+	}
+	return nil
+}
+
+// planImage decides how the enter point of p's new image is found: PROGRAM
+// has the plan made before it started; images execed after it are planned
+// quietly (a program that cannot be planned runs without an enter point).
+func (s *session) planImage(p *process) (enterPlan, bool) {
+	if kernelCapEnter && s.cfg.Enter == EnterCapEnter {
+		return enterPlan{}, false
+	}
+	if s.rootPlanned || p.pid != s.root {
+		plan, err := planLaterImage(p.exe, s.cfg.Enter)
+		return plan, err == nil
+	}
+	if s.planDeferred && isEnvLauncher(p.exe) {
+		// "#!/usr/bin/env python3": env only finds the interpreter and
+		// execs it; that next image is the one to plan.
+		return enterPlan{}, false
+	}
+	s.rootPlanned = true
+	if !s.planDeferred {
+		return s.plan, true
+	}
+	// PROGRAM is a script: this is its interpreter.
+	plan, err := planEnter(p.exe, s.cfg.Enter, s.cfg.Warnings)
+	if err != nil {
+		fmt.Fprintln(s.cfg.Warnings, err)
+		return plan, false
+	}
+	s.plan = plan
+	return plan, true
+}
+
+// enterCapMode: p reached its enter point (th: at a breakpoint; nil: at
+// exec).
+func (s *session) enterCapMode(p *process, tid int, th *stoppedThread) error {
+	already := p.inCapMode
+	s.markEntered(p)
+	if already {
+		return nil
+	}
+	return s.os.enterCapMode(s, p, tid, th)
+}
+
+func (s *session) markEntered(p *process) {
+	p.inCapMode = true
+	s.enterReached = true
+}
+
+// onBreakpoint handles a SIGTRAP that may be one of ours; it reports false
+// for a SIGTRAP the program should receive.
+func (s *session) onBreakpoint(p *process, tid int) bool {
+	if p.bps == nil {
+		return false
+	}
+	th, err := s.thread(p, tid)
+	if err != nil {
+		return false
+	}
+	switch p.bps.onTrap(th) {
+	case trapForeign:
+		return false
+	case trapEnter:
+		if err := s.enterCapMode(p, tid, th); err != nil {
+			s.warnf("process %d: cannot make the program call cap_enter at %s: %v; its calls are not restricted", p.pid, s.cfg.Enter, err)
+		}
+	}
+	return true
+}
+
+// onSyscall decides one trapped syscall. On Linux this is the hot path:
+// an allowed call costs one register read.
+func (s *session) onSyscall(p *process, st *stop) {
+	if p == nil || !s.os.syscallEntry(s, p, st) || !p.inCapMode || p.quiet {
+		s.resume(st, 0)
+		return
+	}
+	tr := s.tracee(p)
+	verdict := foreignABIVerdict
+	if !st.foreign {
+		verdict = s.policy.Check(st.call, tr)
+	}
+	if !verdict.Violation() {
+		s.resume(st, 0)
+		return
+	}
+	if st.regs == nil {
+		regs, err := s.os.getRegs(st.tid)
+		if err != nil {
+			s.resume(st, 0)
+			return
+		}
+		st.regs = &regs
+	}
+	ev := s.violation(p, st, verdict, tr)
+	if s.cfg.Mode == Enforce && emulatesCapMode {
+		s.deny(p, st, verdict)
+	}
+	s.resume(st, 0)
+	s.pending = append(s.pending, ev)
+}
+
+// onRefused: the kernel refused a call in capability mode.
+func (s *session) onRefused(p *process, st *stop) {
+	if p != nil {
+		s.markEntered(p)
+		s.pending = append(s.pending, s.violation(p, st, st.verdict, s.tracee(p)))
+	}
+	s.resume(st, 0)
+}
+
+// violation builds the event of a violating call while its thread is
+// stopped: the arguments and the stack are read now.
+func (s *session) violation(p *process, st *stop, v capmode.Verdict, tr *tracee) report.Event {
+	stack := s.withVforkCaller(p, s.unwind(p, st.regs))
+	name, args := fmt.Sprintf("syscall_%d(foreign ABI)", st.call.Nr), rawArgs(st.call)
+	if !st.foreign {
+		name, args = s.policy.Name(st.call.Nr), s.policy.Decode(st.call, tr)
+	}
+	return report.Event{
+		Pid: p.pid, Tid: st.tid, Syscall: name, Args: args,
+		Verdict: v, Stack: stack, Maps: p.maps,
+	}
+}
+
+// deny makes a violating call fail as capability mode would. It fails
+// closed: when the registers cannot be written, the call would run while
+// the report says it was denied, so the process is killed first. A fatal
+// signal that arrives while the tracee sits in its seccomp stop makes the
+// kernel skip the call ("force the syscall to be skipped and let the
+// signal kill the process", __seccomp_filter() in kernel/seccomp.c).
+func (s *session) deny(p *process, st *stop, v capmode.Verdict) {
+	errno := s.cfg.ErrnoCapMode
+	if v.Outcome == capmode.NotCapable {
+		errno = s.cfg.ErrnoNotCapable
+	}
+	err := s.os.denySyscall(st.tid, st.regs, unix.Errno(errno))
+	if err == nil {
+		return
+	}
+	kill := unix.Kill(p.pid, unix.SIGKILL)
+	if kill != nil && kill != unix.ESRCH {
+		err = errors.Join(err, fmt.Errorf("and cannot kill it: %w", kill))
+	}
+	s.fail(&Error{
+		Pid:    p.pid,
+		Op:     fmt.Sprintf("enforce: cannot deny %s (killed the process instead)", s.policy.Name(st.call.Nr)),
+		Err:    err,
+		Status: StatusFailure,
+	})
+}
+
+// fail records the first error that makes the session fail; the session
+// goes on with the other processes so the report stays whole.
+func (s *session) fail(err error) {
+	s.warnf("%v", err)
+	if s.failure == nil {
+		s.failure = err
+	}
+}
+
+// rawArgs prints arguments with no known meaning, as strace does: hex.
+func rawArgs(c capmode.Call) []string {
+	out := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		out[i] = fmt.Sprintf("%#x", a)
+	}
+	return out
+}
+
+var foreignABIVerdict = capmode.Verdict{
+	Outcome: capmode.CapMode,
+	Kind:    capmode.KindSyscall,
+	Reason:  "a syscall through another ABI (int 0x80 or x32) cannot be checked and has no FreeBSD counterpart",
+	Hint:    "use the native 64-bit syscall ABI",
+}
+
+// unwind walks the stopped thread's stack. A PC outside every known module
+// means the map is stale (dlopen since it was read): read it again once.
+func (s *session) unwind(p *process, regs *registers) []symbolize.PC {
+	if p.maps == nil || s.os.mapsStale(p) {
+		s.refreshMaps(p)
+	}
+	if p.maps == nil {
+		return []symbolize.PC{{Addr: programCounter(regs)}}
+	}
+	mem := s.memory(p)
+	pcs, missed := s.unwinder.Unwind(p.maps, unwindRegs(regs), mem, s.depth)
+	if missed {
+		s.refreshMaps(p)
+		pcs, _ = s.unwinder.Unwind(p.maps, unwindRegs(regs), mem, s.depth)
+	}
+	return pcs
+}
+
+func (s *session) refreshMaps(p *process) {
+	if mm, err := s.os.readMaps(p); err == nil {
+		p.maps = mm
+	}
+}
+
+func (s *session) memory(p *process) processMemory {
+	if p.mem == nil {
+		p.mem = s.os.openMemory(p.pid)
+	}
+	return p.mem
+}
+
+// tracee is p as capmode sees it during one stop.
+func (s *session) tracee(p *process) *tracee {
+	return &tracee{pid: p.pid, mem: s.memory(p), s: s}
+}
+
+// resume continues the stopped thread (Linux) or process (FreeBSD).
+func (s *session) resume(st *stop, sig int) {
+	if err := s.os.resume(st.pid, st.tid, sig); err != nil && err != unix.ESRCH {
+		s.warnf("cannot resume %d: %v", st.tid, err)
+	}
+}
+
+// flush hands the violations of the last stop over, now that the tracee
+// runs again.
+func (s *session) flush() {
+	if len(s.pending) == 0 {
+		return
+	}
+	if s.cfg.OnViolation != nil {
+		for _, e := range s.pending {
+			s.cfg.OnViolation(e)
+		}
+	}
+	clear(s.pending)
+	s.pending = s.pending[:0]
+}
+
+func (s *session) warnf(format string, args ...any) {
+	fmt.Fprintf(s.cfg.Warnings, format+"\n", args...)
+}
