@@ -60,8 +60,9 @@ type Verdict struct {
 // Violation reports whether the call would fail in capability mode.
 func (v Verdict) Violation() bool { return v.Outcome != Allow }
 
-// Tracee is what Check may ask of the stopped process. Implementations live
-// in tracer; tests use fakes.
+// Tracee is everything Check may ask of the stopped process and the
+// session around it; capmode reads nothing of a process but through it.
+// The implementation lives in tracer; tests use fakes.
 type Tracee interface {
 	// Pid is the thread-group id (the process) making the call.
 	Pid() int
@@ -69,6 +70,13 @@ type Tracee interface {
 	ReadString(addr uint64, max int) (string, error)
 	// ReadMemory fills p from the tracee's address space at addr.
 	ReadMemory(addr uint64, p []byte) error
+	// ThreadGroup returns the process (thread-group id) thread tid
+	// belongs to, or 0 when it is not known.
+	ThreadGroup(tid int) int
+	// OpenDescriptor opens the tracee's descriptor fd in captrace, so
+	// that paths can be resolved beneath it (Linux: /proc/PID/fd/N with
+	// O_PATH). The caller closes the returned descriptor.
+	OpenDescriptor(fd int) (int, error)
 }
 
 // Call is one trapped syscall, as the tracer saw it at syscall entry.

@@ -7,8 +7,8 @@ import (
 )
 
 // fakeTracee is a process with a few mapped regions, each starting at a
-// chosen address. Pid defaults to the test process so the Linux resolver
-// can reach real descriptors through /proc/self.
+// chosen address. Pid defaults to the test process, whose own descriptors
+// OpenDescriptor reopens, as the tracer does the tracee's.
 type fakeTracee struct {
 	pid     int
 	regions map[uint64][]byte
@@ -81,4 +81,8 @@ func (f *fakeTracee) ThreadGroup(tid int) int {
 		return f.pid
 	}
 	return f.threads[tid]
+}
+
+func (f *fakeTracee) OpenDescriptor(fd int) (int, error) {
+	return openOwnDescriptor(fd)
 }

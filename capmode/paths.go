@@ -65,7 +65,7 @@ func (t *Table) checkLookup(e *Entry, p PathArg, c Call, tr Tracee) Verdict {
 			e.Name+"(AT_FDCWD, ...) reaches the global file namespace (namei_setup, vfs_lookup.c)",
 			pathHint(l.path, hintOpenDir))
 	}
-	switch resolveBeneath(tr.Pid(), int(l.dirfd), l.path, l.follow, l.create) {
+	switch resolveBeneath(tr, int(l.dirfd), l.path, l.follow, l.create) {
 	case byAbsolute:
 		return violation(NotCapable, KindPathEscape,
 			e.Name+"(dirfd, ...) with an absolute path: lookups from a descriptor must stay beneath it (vfs_lookup.c)",

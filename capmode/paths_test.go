@@ -162,7 +162,7 @@ func TestAtPathRules(t *testing.T) {
 
 func TestEscapeCause(t *testing.T) {
 	dirfd := sandboxTree(t)
-	pid := os.Getpid()
+	tr := newFake()
 	for path, want := range map[string]escape{
 		"/etc":                  byAbsolute,
 		"../x":                  byDotDot,
@@ -175,7 +175,7 @@ func TestEscapeCause(t *testing.T) {
 		if runtime.GOOS != "linux" && (want == bySymlink || path == "link_abs") {
 			continue
 		}
-		if got := resolveBeneath(pid, dirfd, path, true, false); got != want {
+		if got := resolveBeneath(tr, dirfd, path, true, false); got != want {
 			t.Errorf("%s: got %d, want %d", path, got, want)
 		}
 	}

@@ -2,8 +2,6 @@ package capmode
 
 import (
 	"errors"
-	"os"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -14,20 +12,20 @@ import (
 const maxSymlinks = 40
 
 // resolveBeneath decides whether path, looked up from descriptor dirfd of
-// process pid, stays beneath that directory, against the real filesystem:
-// the tracer reopens the tracee's descriptor through /proc/PID/fd/N and
-// lets openat2(RESOLVE_BENEATH) walk the path, so "..", symlinks and
+// the tracee, stays beneath that directory, against the real filesystem:
+// the tracer reopens the tracee's descriptor (Tracee.OpenDescriptor) and
+// openat2(RESOLVE_BENEATH) walks the path, so "..", symlinks and
 // symlinks inside symlinks are judged as the kernel walks them. FreeBSD's
 // lookup_cap_dotdot (vfs_lookup.c) allows ".." back to directories already
 // walked, which for a tree is the same as never rising above the start.
 //
 // Errors other than an escape (a missing directory, ENOTDIR, EACCES, a bad
 // descriptor) make the call fail on its own, so they count as beneath.
-func resolveBeneath(pid, dirfd int, path string, follow, create bool) escape {
+func resolveBeneath(tr Tracee, dirfd int, path string, follow, create bool) escape {
 	if e := lexicalEscape(path); e == byAbsolute {
 		return e
 	}
-	root, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/fd/"+strconv.Itoa(dirfd), unix.O_PATH|unix.O_CLOEXEC, 0)
+	root, err := tr.OpenDescriptor(dirfd)
 	if err != nil {
 		return beneath // EBADF in the tracee
 	}
@@ -135,19 +133,6 @@ func readlinkAt(dirfd int, name string) (string, error) {
 		return "", err
 	}
 	return string(buf[:n]), nil
-}
-
-// sameThreadGroup reports whether tid is a thread of process pid: Linux
-// lists a process's threads under /proc/PID/task.
-func sameThreadGroup(pid, tid int) bool {
-	if tid == pid {
-		return true
-	}
-	if tid <= 0 {
-		return false
-	}
-	_, err := os.Lstat("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(tid))
-	return err == nil
 }
 
 // splitLast separates the last component of path. A trailing slash makes

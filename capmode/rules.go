@@ -2,24 +2,11 @@ package capmode
 
 import "encoding/binary"
 
-// ThreadGrouper is an optional Tracee extension: the tracer knows which
-// thread belongs to which process without asking /proc.
-type ThreadGrouper interface {
-	// ThreadGroup returns the process (thread-group id) of tid, or 0.
-	ThreadGroup(tid int) int
-}
-
 // ownThread reports whether id names the calling process or one of its
-// threads.
+// threads; the tracer knows which thread belongs to which process.
 func ownThread(tr Tracee, id int32) bool {
 	pid := tr.Pid()
-	if int(id) == pid {
-		return true
-	}
-	if g, ok := tr.(ThreadGrouper); ok {
-		return g.ThreadGroup(int(id)) == pid
-	}
-	return sameThreadGroup(pid, int(id))
+	return int(id) == pid || (id > 0 && tr.ThreadGroup(int(id)) == pid)
 }
 
 // checkSignalProcess: sys_kill and sys_sigqueue (sys/kern/kern_sig.c)

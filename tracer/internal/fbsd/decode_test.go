@@ -385,6 +385,8 @@ func (f fakeTracee) ReadString(addr uint64, max int) (string, error) {
 	return "", errors.New("unmapped")
 }
 func (f fakeTracee) ReadMemory(addr uint64, p []byte) error { return errors.New("unmapped") }
+func (f fakeTracee) ThreadGroup(tid int) int                { return 0 }
+func (f fakeTracee) OpenDescriptor(fd int) (int, error)     { return -1, errors.New("no descriptors") }
 
 func TestTrapCapVerdict(t *testing.T) {
 	tr := fakeTracee{pid: 4242, mem: map[uint64]string{0x1000: "/etc/passwd", 0x2000: "../x"}}
