@@ -48,6 +48,7 @@ type backend interface {
 	setRegs(tid int, r *registers) error
 	readText(pid, tid int, addr uint64, b []byte) error
 	writeText(pid, tid int, addr uint64, b []byte) error
+	writeMemory(pid, tid int, addr uint64, b []byte) error // data, as the program sees it
 	openMemory(pid int) processMemory
 	// readMaps reads p's module map; stale reports whether p.maps must be
 	// read again before an unwind.

@@ -273,7 +273,7 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 		b.replaceSyscall(s, st.tid, fbsd.SYS_sched_yield)
 	case fbsd.EntryGetmode:
 		one := []byte{1, 0, 0, 0}
-		if err := writeMemoryPT(p.pid, st.call.Args[0], one); err != nil {
+		if err := b.writeMemory(p.pid, st.tid, st.call.Args[0], one); err != nil {
 			s.warnf("process %d: cannot answer cap_getmode: %v", p.pid, err)
 		} else {
 			b.replaceSyscall(s, st.tid, fbsd.SYS_sched_yield)
@@ -405,6 +405,10 @@ func (b *osBackend) readText(pid, tid int, addr uint64, p []byte) error {
 
 func (b *osBackend) writeText(pid, tid int, addr uint64, p []byte) error {
 	return writeTextPT(pid, addr, p)
+}
+
+func (b *osBackend) writeMemory(pid, tid int, addr uint64, p []byte) error {
+	return writeMemoryPT(pid, addr, p)
 }
 
 func (b *osBackend) openMemory(pid int) processMemory { return ptraceMemory{pid} }

@@ -308,6 +308,11 @@ func (b *osBackend) writeText(pid, tid int, addr uint64, p []byte) error {
 	return err
 }
 
+// writeMemory: text and data are one address space to PTRACE_POKEDATA.
+func (b *osBackend) writeMemory(pid, tid int, addr uint64, p []byte) error {
+	return b.writeText(pid, tid, addr, p)
+}
+
 func (b *osBackend) openMemory(pid int) processMemory { return symbolize.ProcMemory(pid) }
 
 func (b *osBackend) readMaps(p *process) (*symbolize.ModuleMap, error) {

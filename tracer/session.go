@@ -372,7 +372,6 @@ func (s *session) planImage(p *process) (enterPlan, bool) {
 		fmt.Fprintln(s.cfg.Warnings, err)
 		return plan, false
 	}
-	s.plan = plan
 	return plan, true
 }
 
