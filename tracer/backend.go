@@ -80,8 +80,9 @@ const (
 // stop is one decoded stop.
 type stop struct {
 	kind stopKind
-	pid  int // the process, when it is known
-	tid  int // the thread that stopped
+	proc *process // the process, when it is known
+	pid  int      // its id
+	tid  int      // the thread that stopped
 	// task is the id a stopFirst is announced by: the new thread's or the
 	// new child's (FreeBSD announces children by pid).
 	task int

@@ -193,6 +193,7 @@ func (b *osBackend) decode(s *session, pid int, ws unix.WaitStatus) stop {
 		}
 		return st
 	}
+	st.proc = p
 	if s.state.threads[st.tid] == nil && kind != fbsd.StopExited {
 		s.state.addThread(st.tid, p)
 	}

@@ -145,7 +145,7 @@ func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
 	st := stop{tid: tid, task: tid}
 	p := s.state.process(tid)
 	if p != nil {
-		st.pid = p.pid
+		st.proc, st.pid = p, p.pid
 	}
 	sig := ws.StopSignal()
 	event := int(uint32(ws) >> 16)
@@ -183,7 +183,7 @@ func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
 			if p = s.state.process(int(former)); p == nil {
 				break
 			}
-			st.pid = p.pid
+			st.proc, st.pid = p, p.pid
 		}
 		st.kind = stopExec
 		st.exe, _ = os.Readlink(fmt.Sprintf("/proc/%d/exe", tid))

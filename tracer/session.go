@@ -169,10 +169,7 @@ func (s *session) onDeath(id int, ws unix.WaitStatus) {
 
 func (s *session) onStop(id int, ws unix.WaitStatus) {
 	st := s.os.decode(s, id, ws)
-	var p *process
-	if st.pid != 0 {
-		p = s.state.procs[st.pid]
-	}
+	p := st.proc
 	switch st.kind {
 	case stopResume:
 		s.resume(&st, 0)
