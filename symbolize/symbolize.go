@@ -58,6 +58,20 @@ type Frame struct {
 	File     string
 	Line     int
 	Inlined  bool
+
+	// Facts the choice of a call site rests on (CallSite), decided once
+	// here, where the module is read, so that the report never opens a
+	// binary or walks the disk.
+
+	// System: code a call only passes through (IsSystemFrame).
+	System bool
+	// Static: the module has no program interpreter (PT_INTERP): a static
+	// program, carrying its C library inside, or a shared object.
+	Static bool
+	// SourceRoot is the repository File belongs to: the nearest directory
+	// above it with a .git entry; "" when there is none or File is
+	// relative (relative to the build's own source root).
+	SourceRoot string
 }
 
 // The rest of the API:

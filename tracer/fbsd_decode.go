@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/capmode"
-	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -273,7 +273,7 @@ func fbsdMappings(es []fbsdVMEntry) []symbolize.Mapping {
 type fbsdPolicy interface {
 	Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict
 	Name(nr int) string
-	Decode(c capmode.Call, tr capmode.Tracee) []string
+	Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg
 }
 
 // fbsdErrnoOutcome maps the errno of a TRAP_CAP stop to capmode's outcome.
@@ -358,10 +358,10 @@ func fbsdAuditEntry(inCapMode, enterAtCapEnter bool, nr int) fbsdEntryAction {
 	return fbsdEntryCheck
 }
 
-// fbsdViolation builds the report.Event of one violation.
+// fbsdViolation builds the event.Event of one violation.
 func fbsdViolation(pid, tid int, c capmode.Call, v capmode.Verdict, pol fbsdPolicy, tr capmode.Tracee,
-	stack []symbolize.PC, mm *symbolize.ModuleMap) report.Event {
-	return report.Event{
+	stack []symbolize.PC, mm *symbolize.ModuleMap) event.Event {
+	return event.Event{
 		Pid: pid, Tid: tid,
 		Syscall: pol.Name(c.Nr),
 		Args:    pol.Decode(c, tr),

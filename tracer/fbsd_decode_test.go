@@ -367,8 +367,8 @@ func (fakePolicy) Name(nr int) string {
 	return map[int]string{499: "openat", 37: "kill", 3: "read"}[nr]
 }
 
-func (fakePolicy) Decode(c capmode.Call, tr capmode.Tracee) []string {
-	return []string{"decoded"}
+func (fakePolicy) Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg {
+	return []capmode.Arg{{Type: capmode.ArgFD, Value: 7}}
 }
 
 // fakeTracee has one string in memory.
@@ -465,7 +465,7 @@ func TestViolationEvent(t *testing.T) {
 	stack := []symbolize.PC{{Addr: 0x401000}, {Addr: 0x402000}}
 	ev := fbsdViolation(4242, 100777, c, v, fakePolicy{}, tr, stack, nil)
 	if ev.Pid != 4242 || ev.Tid != 100777 || ev.Syscall != "openat" || ev.Verdict.Outcome.Errno() != "ECAPMODE" ||
-		!reflect.DeepEqual(ev.Args, []string{"decoded"}) || len(ev.Stack) != 2 {
+		!reflect.DeepEqual(capmode.Strings(ev.Args), []string{"7"}) || len(ev.Stack) != 2 {
 		t.Errorf("event: %+v", ev)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/capmode"
-	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -54,7 +54,7 @@ type fbsdSession struct {
 	root         int
 	rootStatus   int
 	enterReached bool
-	pending      []report.Event // emitted after the tracee resumes
+	pending      []event.Event // emitted after the tracee resumes
 
 	// newborn: children whose first stop came before their parent's fork
 	// report, held stopped until it does.

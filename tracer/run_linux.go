@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/capmode"
-	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -435,21 +435,16 @@ func (s *linuxSession) onSeccomp(tid int) {
 	}
 	s.resume(tid, 0)
 	if s.cfg.OnViolation != nil {
-		s.cfg.OnViolation(report.Event{
+		s.cfg.OnViolation(event.Event{
 			Pid: p.pid, Tid: tid, Syscall: name, Args: args,
 			Verdict: verdict, Stack: stack, Maps: lp.maps,
 		})
 	}
 }
 
-// rawArgs prints arguments with no known meaning, as strace does: hex.
-func rawArgs(c capmode.Call) []string {
-	out := make([]string, len(c.Args))
-	for i, a := range c.Args {
-		out[i] = fmt.Sprintf("%#x", a)
-	}
-	return out
-}
+// rawArgs keeps arguments with no known meaning: printed in hex, as
+// strace does.
+func rawArgs(c capmode.Call) []capmode.Arg { return capmode.RawArgs(c) }
 
 var foreignABIVerdict = capmode.Verdict{
 	Outcome: capmode.CapMode,

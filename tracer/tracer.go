@@ -7,14 +7,14 @@
 // decides each one. On FreeBSD the kernel enforces and PROC_TRAPCAP_CTL
 // raises a SIGTRAP at each ECAPMODE/ENOTCAPABLE return. Either way, for
 // each violation the thread's stack is unwound while it is stopped and the
-// raw PCs are handed to report as an Event; tracer never symbolizes.
+// raw PCs are handed on as an event.Event; tracer never symbolizes.
 package tracer
 
 import (
 	"io"
 	"syscall"
 
-	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -54,7 +54,7 @@ type Config struct {
 
 	// OnViolation receives each violation after the thread has resumed. It
 	// runs on the ptrace thread: it must only hand the event over.
-	OnViolation func(report.Event)
+	OnViolation func(event.Event)
 	// Warnings (one line each, "captrace: ...") go here.
 	Warnings io.Writer
 	// Cache holds parsed modules; the symbolizer on the report side shares
