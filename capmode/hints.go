@@ -88,11 +88,12 @@ var partlyAllowedHints = map[string]string{
 // dnsPort is the port of a socket address that is a name server.
 const dnsPort = 53
 
-// pathRemedy is the remedy for a well-known file, else fallback.
+// pathRemedy is the remedy for a well-known file, else fallback. Check
+// calls it at the stop, so it allocates nothing.
 func pathRemedy(path, fallback string) string {
 	for _, h := range pathHints {
 		for _, pre := range h.prefixes {
-			if path == pre || strings.HasPrefix(path, pre+"/") {
+			if strings.HasPrefix(path, pre) && (len(path) == len(pre) || path[len(pre)] == '/') {
 				return h.hint
 			}
 		}
