@@ -46,7 +46,7 @@ func TestDecode(t *testing.T) {
 	for _, tc := range cases {
 		f := newFake()
 		e, _ := tab.ByName(tc.syscall)
-		got := strings.Join(tab.Decode(Call{Nr: e.Nr, Args: tc.args(f)}, f), ", ")
+		got := strings.Join(Strings(tab.Decode(Call{Nr: e.Nr, Args: tc.args(f)}, f)), ", ")
 		if got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.syscall, got, tc.want)
 		}
@@ -73,7 +73,7 @@ func FuzzDecode(f *testing.F) {
 		tr.regions[0x10000] = mem
 		c := Call{Nr: int(nr) % 480, Args: [6]uint64{a0, a1, a2, a3, a1, a2}}
 		for _, tab := range []*Table{Linux(), FreeBSD()} {
-			tab.Decode(c, tr)
+			Strings(tab.Decode(c, tr))
 			tab.Check(c, tr)
 		}
 	})
@@ -82,12 +82,12 @@ func FuzzDecode(f *testing.F) {
 func TestDecodeAsStrace(t *testing.T) {
 	tr := newFake()
 	tr.regions[0x10000] = []byte("/tmp/a\x012b\x0b\x00")
-	got := Linux().Decode(Call{Nr: 439, Args: [6]uint64{uint64(0xffffff9c), 0x10000, 0, 0x200}}, tr)
+	got := Strings(Linux().Decode(Call{Nr: 439, Args: [6]uint64{uint64(0xffffff9c), 0x10000, 0, 0x200}}, tr))
 	want := []string{"AT_FDCWD", `"/tmp/a\0012b\v"`, "F_OK", "AT_EACCESS"}
 	if strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Errorf("faccessat2: %q, want %q", got, want)
 	}
-	got = Linux().Decode(Call{Nr: 263, Args: [6]uint64{3, 0x10000, 0x200}}, tr)
+	got = Strings(Linux().Decode(Call{Nr: 263, Args: [6]uint64{3, 0x10000, 0x200}}, tr))
 	if got[2] != "AT_REMOVEDIR" {
 		t.Errorf("unlinkat flags %q, want AT_REMOVEDIR", got[2])
 	}

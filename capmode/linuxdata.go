@@ -191,7 +191,7 @@ func linuxEntries() []Entry {
 		noCounterpart(153, "vhangup", gn, "revokes the controlling terminal (revoke is not CAPENABLED)", hintGlobal),
 		allow(154, "modify_ldt", "sysarch", "~ sysarch(I386_SET_LDT), CAPENABLED (syscalls.master)"),
 		pathCall(155, "pivot_root", "chroot"),
-		deny(156, "_sysctl", "__sysctl", gn, "Linux's removed binary sysctl; reaches global kernel state", "use cap_sysctl"),
+		deny(156, "_sysctl", "__sysctl", gn, "Linux's removed binary sysctl; reaches global kernel state", hintSysctl),
 		argRule(157, "prctl", RulePrctlSelf, "procctl", pr, 0,
 			notCapEnabled("procctl")+"; options that only touch the calling thread (PR_SET_NAME ~ thr_set_name, PR_SET_VMA) are allowed", hintProcess),
 		allow(158, "arch_prctl", "sysarch", "~ sysarch(AMD64_SET_FSBASE), CAPENABLED (syscalls.master)"),

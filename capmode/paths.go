@@ -63,13 +63,13 @@ func (t *Table) checkLookup(e *Entry, p PathArg, c Call, tr Tracee) Verdict {
 	if l.dirfd == a.atFDCWD {
 		return violation(CapMode, KindGlobalNamespace,
 			e.Name+"(AT_FDCWD, ...) reaches the global file namespace (namei_setup, vfs_lookup.c)",
-			pathHint(l.path, hintOpenDir))
+			pathRemedy(l.path, hintOpenDir))
 	}
 	switch resolveBeneath(tr, int(l.dirfd), l.path, l.follow, l.create) {
 	case byAbsolute:
 		return violation(NotCapable, KindPathEscape,
 			e.Name+"(dirfd, ...) with an absolute path: lookups from a descriptor must stay beneath it (vfs_lookup.c)",
-			pathHint(l.path, hintEscape))
+			pathRemedy(l.path, hintEscape))
 	case byDotDot:
 		return violation(NotCapable, KindPathEscape,
 			e.Name+"(dirfd, ...) climbs above the directory by \"..\" (vfs_lookup.c, lookup_cap_dotdot)",

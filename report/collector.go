@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -23,8 +25,10 @@ type ModuleOffsetter interface {
 // CollectorOption configures a Collector.
 type CollectorOption func(*Collector)
 
-// WithSourceReader replaces os.ReadFile for the source lines fingerprints
-// hash (tests, or a source tree mapped elsewhere).
+// WithSourceReader gives the Collector the source files fingerprints hash
+// the site's line of (symbolize.ReadSource; tests, or a source tree mapped
+// elsewhere, pass their own). Without it fingerprints leave the line's
+// text out: report reads no file itself.
 func WithSourceReader(read func(path string) ([]byte, error)) CollectorOption {
 	return func(c *Collector) { c.readSource = read }
 }
@@ -36,7 +40,7 @@ func WithMemoLimit(n int) CollectorOption {
 	return func(c *Collector) { c.memoLimit = n }
 }
 
-// Collector groups Events by call site. Add is called for every violation
+// Collector groups event.Events by call site. Add is called for every violation
 // and is built for that: an event whose raw stack (with its module map and
 // syscall) has been seen before costs a hash and a map lookup, no
 // symbolization. Memory grows with distinct sites and stacks, never with
@@ -95,14 +99,18 @@ type groupKey struct {
 
 type group struct {
 	key     groupKey
-	kind    string
-	reason  string
-	hint    string
-	count   int
-	pids    []int // sorted
-	site    Site
-	example Example
-	fp      fingerprintInput
+	verdict capmode.Verdict
+	// args of the example, typed: printed, and read for the remedy, only
+	// when a report is built.
+	args []capmode.Arg
+	// libraryCalls are the example's system functions, innermost first
+	// (capmode.Circumstances).
+	libraryCalls []string
+	count        int
+	pids         []int // sorted
+	site         Site
+	example      Example
+	fp           fingerprintInput
 	// callers of the example, joined: the example is the stack with the
 	// least caller chain, so the fingerprint does not depend on which of
 	// several paths to one site happened to come first.
@@ -110,7 +118,7 @@ type group struct {
 }
 
 // Add records one violation.
-func (c *Collector) Add(ev Event) {
+func (c *Collector) Add(ev event.Event) {
 	errno := ev.Verdict.Outcome.Errno()
 	k := memoKey{mm: ev.Maps, syscall: ev.Syscall, errno: errno, n: len(ev.Stack), hash: hashPCs(ev.Stack)}
 
@@ -153,7 +161,7 @@ func (g *group) addPid(pid int) {
 }
 
 // resolve symbolizes a stack seen for the first time and finds its group.
-func (c *Collector) resolve(ev Event, errno string) *group {
+func (c *Collector) resolve(ev event.Event, errno string) *group {
 	var frames []symbolize.Frame
 	var stack []StackFrame
 	var lookup []uint64 // per frame: the address its PC is looked up at
@@ -179,9 +187,9 @@ func (c *Collector) resolve(ev Event, errno string) *group {
 	var site Site
 	var callers []string
 	if len(frames) > 0 {
-		i := siteIndex(frames)
+		i := symbolize.CallSite(frames)
 		f := frames[i]
-		site = Site{Function: f.Function, File: f.File, Line: f.Line, Module: f.Module}
+		site = Site{Function: f.Function, File: f.File, Line: f.Line, Module: f.Module, SourceRoot: f.SourceRoot}
 		if f.Line <= 0 || f.File == "" {
 			site.Address = c.address(ev.Maps, f, lookup[i])
 		}
@@ -193,10 +201,7 @@ func (c *Collector) resolve(ev Event, errno string) *group {
 		module: site.Module, address: site.Address,
 	}
 	callersKey := strings.Join(callers, "\x00")
-	example := Example{Pid: ev.Pid, Tid: ev.Tid, Args: slices.Clone(ev.Args), Stack: stack}
-	if example.Args == nil {
-		example.Args = []string{}
-	}
+	example := Example{Pid: ev.Pid, Tid: ev.Tid, Stack: stack}
 	if example.Stack == nil {
 		example.Stack = []StackFrame{}
 	}
@@ -208,9 +213,14 @@ func (c *Collector) resolve(ev Event, errno string) *group {
 	} else if callersKey >= g.callersKey {
 		return g
 	}
-	g.kind = string(ev.Verdict.Kind)
-	g.reason = ev.Verdict.Reason
-	g.hint = ev.Verdict.Hint
+	g.verdict = ev.Verdict
+	g.args = slices.Clone(ev.Args)
+	g.libraryCalls = g.libraryCalls[:0]
+	for _, f := range frames {
+		if f.System && f.Function != "" {
+			g.libraryCalls = append(g.libraryCalls, f.Function)
+		}
+	}
 	g.example = example
 	g.callersKey = callersKey
 	g.fp = fingerprintInput{
@@ -290,16 +300,19 @@ func (c *Collector) Report(meta Meta) *Report {
 			Fingerprint: fps[i],
 			Syscall:     g.key.syscall,
 			Errno:       g.key.errno,
-			Kind:        g.kind,
-			Reason:      g.reason,
+			Kind:        string(g.verdict.Kind),
+			Reason:      g.verdict.Reason,
 			Count:       g.count,
 			Pids:        slices.Clone(g.pids),
 			Site:        g.site,
 			Example:     g.example,
+			Hint: capmode.Remedy(g.verdict, capmode.Circumstances{
+				Syscall: g.key.syscall, Args: g.args, LibraryCalls: g.libraryCalls,
+				Command: meta.Command, Dir: meta.Dir,
+			}),
 		}
-		out.Example.Args = slices.Clone(g.example.Args)
+		out.Example.Args = capmode.Strings(g.args)
 		out.Example.Stack = slices.Clone(g.example.Stack)
-		out.Hint = refineHint(&out, g.hint, meta)
 		r.Groups = append(r.Groups, out)
 	}
 	SortGroups(r.Groups)

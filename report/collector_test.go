@@ -5,12 +5,13 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
 func TestCollectorMemoizesStacks(t *testing.T) {
 	sym := fixtureSymbolizer()
-	c := NewCollector(sym)
+	c := NewCollector(sym, WithSourceReader(symbolize.ReadSource))
 	evs := fixtureEvents()
 	for _, ev := range evs {
 		c.Add(ev)
@@ -32,7 +33,7 @@ func TestCollectorMemoizesStacks(t *testing.T) {
 
 func TestCollectorMemoLimit(t *testing.T) {
 	sym := fixtureSymbolizer()
-	c := NewCollector(sym, WithMemoLimit(2))
+	c := NewCollector(sym, WithMemoLimit(2), WithSourceReader(symbolize.ReadSource))
 	for range 3 {
 		for _, ev := range fixtureEvents() {
 			c.Add(ev)
@@ -49,7 +50,7 @@ func TestCollectorMemoLimit(t *testing.T) {
 }
 
 func TestCollectorMemoryGrowsWithGroupsNotEvents(t *testing.T) {
-	c := NewCollector(fixtureSymbolizer())
+	c := NewCollector(fixtureSymbolizer(), WithSourceReader(symbolize.ReadSource))
 	ev := fixtureEvents()[0]
 	c.Add(ev)
 	var before, after runtime.MemStats
@@ -115,11 +116,11 @@ func TestCollectorGroups(t *testing.T) {
 func TestCollectorExampleIndependentOfOrder(t *testing.T) {
 	sym := fixtureSymbolizer()
 	sym.frames[0x401500] = []symbolize.Frame{{Module: prog, Function: "zeta_caller", File: progSrc, Line: 30}}
-	a := Event{Pid: 1, Tid: 1, Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(0x7f0000011000, 0x401200, 0x401400)}
-	b := Event{Pid: 2, Tid: 2, Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(0x7f0000011000, 0x401200, 0x401500)}
+	a := event.Event{Pid: 1, Tid: 1, Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(0x7f0000011000, 0x401200, 0x401400)}
+	b := event.Event{Pid: 2, Tid: 2, Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(0x7f0000011000, 0x401200, 0x401500)}
 	var fps []string
-	for _, order := range [][]Event{{a, b}, {b, a}} {
-		c := NewCollector(sym)
+	for _, order := range [][]event.Event{{a, b}, {b, a}} {
+		c := NewCollector(sym, WithSourceReader(symbolize.ReadSource))
 		for _, ev := range order {
 			c.Add(ev)
 		}
@@ -134,71 +135,5 @@ func TestCollectorExampleIndependentOfOrder(t *testing.T) {
 	}
 	if fps[0] != fps[1] {
 		t.Errorf("fingerprint depends on event order: %v", fps)
-	}
-}
-
-func TestSiteSelection(t *testing.T) {
-	f := func(module, function, file string) symbolize.Frame {
-		return symbolize.Frame{Module: module, Function: function, File: file, Line: 1}
-	}
-	const goroot = "/usr/local/go/src/"
-	const staticProg = "/bin/static-prog"
-	defer func(orig func(string) bool) { isStaticProgram = orig }(isStaticProgram)
-	isStaticProgram = func(path string) bool { return path == staticProg }
-	for _, tc := range []struct {
-		name   string
-		frames []symbolize.Frame
-		want   int
-	}{
-		{"C through libc", []symbolize.Frame{f(libc, "__libc_open64", ""), f(prog, "load", "p.c"), f(prog, "main", "p.c")}, 1},
-		{"vdso", []symbolize.Frame{f("[vdso]", "__vdso_clock_gettime", ""), f(prog, "main", "p.c")}, 1},
-		{"dynamic loader", []symbolize.Frame{f("/lib64/ld-linux-x86-64.so.2", "_dl_map_object", ""), f(prog, "main", "p.c")}, 1},
-		{"FreeBSD libsys", []symbolize.Frame{f("/lib/libsys.so.7", "__sys_openat", ""), f("/lib/libc.so.7", "open", ""), f(prog, "main", "p.c")}, 2},
-		{"musl built in a prefix", []symbolize.Frame{f("/opt/musl/lib/libc.so", "open", ""), f(prog, "main", "p.c")}, 1},
-		{"system library", []symbolize.Frame{f("/usr/lib/x86_64-linux-gnu/libcrypto.so.3", "RAND_load_file", ""), f(prog, "main", "p.c")}, 1},
-		{"/usr/local is the user's", []symbolize.Frame{f(libc, "open", ""), f("/usr/local/lib/libmine.so", "mine_open", "mine.c"), f(prog, "main", "p.c")}, 1},
-		{"all system frames", []symbolize.Frame{f(libc, "open", ""), f(libc, "__libc_start_main", "")}, 0},
-		{"Go through os and syscall", []symbolize.Frame{
-			f(prog, "syscall.Syscall6", goroot+"syscall/syscall_linux.go"),
-			f(prog, "syscall.openat", goroot+"syscall/zsyscall_linux_amd64.go"),
-			f(prog, "os.OpenFile", goroot+"os/file.go"),
-			f(prog, "internal/poll.(*FD).Init", goroot+"internal/poll/fd_unix.go"),
-			f(prog, "main.loadConfig", "/src/victim/main.go"),
-			f(prog, "runtime.main", goroot+"runtime/proc.go")}, 4},
-		{"Go through x/sys/unix", []symbolize.Frame{
-			f(prog, "golang.org/x/sys/unix.Syscall", "/root/go/pkg/mod/golang.org/x/sys@v0.50.0/unix/syscall_linux.go"),
-			f(prog, "github.com/acme/tool/store.Open", "/src/tool/store/store.go")}, 1},
-		{"Go module without a dot in its path", []symbolize.Frame{
-			f(prog, "os.Open", goroot+"os/file.go"),
-			f(prog, "victim/store.Open", "/home/dev/victim/store/store.go"),
-			f(prog, "runtime.main", goroot+"runtime/proc.go")}, 1},
-		{"C clone is not Go", []symbolize.Frame{f(libc, "open", ""), f(prog, "parse.constprop.0", "")}, 1},
-		{"cgo glue", []symbolize.Frame{f(prog, "_cgo_abc_Cfunc_open", ""), f(prog, "main.main", "/src/m.go")}, 1},
-		{"unsymbolized frame is the program's", []symbolize.Frame{f(libc, "open", ""), {PC: 0x1234}}, 1},
-		{"Rust standard library", []symbolize.Frame{
-			f(libc, "open64", ""),
-			f(prog, "<std::sys::fs::unix::File>::open_c", "/rustc/4d91de4e/library/std/src/sys/fs/unix.rs"),
-			f(prog, "std::fs::OpenOptions::_open", "/rustc/4d91de4e/library/std/src/fs.rs"),
-			f(prog, "config::Loader::load", "/src/tool/main.rs")}, 3},
-		{"static C library has no lines", []symbolize.Frame{
-			{Module: staticProg, Function: "__libc_open"},
-			{Module: staticProg, Function: "open_config", File: "/src/p.c", Line: 12},
-			{Module: staticProg, Function: "main", File: "/src/p.c", Line: 30}}, 1},
-		{"user code without -g in a dynamic program is a site", []symbolize.Frame{
-			f(libc, "open", ""),
-			{Module: prog, Function: "load_config"},
-			{Module: prog, Function: "main", File: "/src/p.c", Line: 30}}, 1},
-		{"standard-library goroutine", []symbolize.Frame{
-			f(prog, "internal/runtime/syscall/linux.Syscall6", goroot+"internal/runtime/syscall/linux/asm_linux_amd64.s"),
-			f(prog, "syscall.openat", goroot+"syscall/zsyscall_linux_amd64.go"),
-			f(prog, "os.OpenFile", goroot+"os/file.go"),
-			f(prog, "net.dnsReadConfig", goroot+"net/dnsconfig_unix.go"),
-			f(prog, "runtime.goexit", goroot+"runtime/asm_amd64.s")}, 3},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := siteIndex(tc.frames); got != tc.want {
-				t.Errorf("site = %d (%s), want %d (%s)", got, tc.frames[got].Function, tc.want, tc.frames[tc.want].Function)
-			}
-		})
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"unicode"
 
@@ -56,7 +56,7 @@ func (in *fingerprintInput) hash(src *sourceFiles, dup int) string {
 	field("v", fingerprintVersion)
 	field("syscall", in.syscall)
 	field("errno", in.errno)
-	field("function", stableName(in.function))
+	field("function", symbolize.StableName(in.function))
 	if in.line > 0 && in.file != "" {
 		if text, occ, ok := src.lineKey(in.file, in.line, in.function); ok {
 			field("line", fmt.Sprintf("%s#%d", text, occ))
@@ -71,36 +71,19 @@ func (in *fingerprintInput) hash(src *sourceFiles, dup int) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// stableName drops the suffixes compilers give clones of a C function
-// ("parse.constprop.0", "main.cold"), which come and go with optimization
-// decisions rather than with the source.
-func stableName(fn string) string {
-	parts := strings.Split(fn, ".")
-	if parts[0] == "main" || strings.ContainsAny(parts[0], "/(") {
-		return fn // Go
-	}
-	for i := 1; i < len(parts); i++ {
-		numbered := i+1 < len(parts) && isDigits(parts[i+1])
-		last := i == len(parts)-1
-		if gccCloneParts[parts[i]] && (numbered || last) {
-			return strings.Join(parts[:i], ".")
-		}
-	}
-	return fn
-}
-
 // callerNames lists the function names the fingerprint keeps from the
 // frames above the site.
 func callerNames(frames []symbolize.Frame, site int) []string {
 	var names []string
 	for _, f := range frames[site+1:] {
-		if f.Function == "" || strings.Contains(f.Function, "+0x") || strings.HasPrefix(f.Function, "0x") || IsSystemFrame(f) {
+		if f.Function == "" || strings.Contains(f.Function, "+0x") || strings.HasPrefix(f.Function, "0x") || f.System {
 			continue
 		}
-		if len(names) > 0 && names[len(names)-1] == stableName(f.Function) {
+		name := symbolize.StableName(f.Function)
+		if len(names) > 0 && names[len(names)-1] == name {
 			continue
 		}
-		names = append(names, stableName(f.Function))
+		names = append(names, name)
 	}
 	return names
 }
@@ -111,26 +94,16 @@ type sourceFiles struct {
 	files map[string][]string
 }
 
-// maxSourceSize keeps a stray path to a huge file from stalling the report.
-const maxSourceSize = 16 << 20
-
 func newSourceFiles(read func(string) ([]byte, error)) *sourceFiles {
 	if read == nil {
-		read = readSource
+		read = noSource
 	}
 	return &sourceFiles{read: read, files: map[string][]string{}}
 }
 
-func readSource(name string) ([]byte, error) {
-	fi, err := os.Stat(name)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() > maxSourceSize {
-		return nil, fmt.Errorf("%s: not a source file", name)
-	}
-	return os.ReadFile(name)
-}
+var errNoSourceReader = errors.New("no source reader (WithSourceReader)")
+
+func noSource(string) ([]byte, error) { return nil, errNoSourceReader }
 
 func (s *sourceFiles) lines(name string) []string {
 	if l, ok := s.files[name]; ok {
@@ -187,7 +160,7 @@ func normalizeLine(s string) string {
 // shortName is the identifier a function's definition line contains:
 // "load_config", "main.(*T).Load" -> "Load", "ns::C::f(int) const" -> "f".
 func shortName(fn string) string {
-	fn = stableName(fn)
+	fn = symbolize.StableName(fn)
 	if i := strings.IndexByte(fn, '('); i > 0 && strings.Contains(fn, "::") {
 		fn = fn[:i]
 	}
@@ -203,13 +176,4 @@ func shortName(fn string) string {
 		}
 	}
 	return fn
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

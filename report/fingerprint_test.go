@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -139,14 +140,14 @@ func victimFingerprints(t *testing.T, src string, calls map[string][]lineAddr) m
 		sym.frames[pc] = []symbolize.Frame{{PC: pc, Module: "victim", Function: fn, File: src, Line: la.line}}
 		return pc
 	}
-	c := NewCollector(sym)
+	c := NewCollector(sym, WithSourceReader(symbolize.ReadSource))
 	var names []string
 	for _, site := range []struct{ fn, caller string }{{"load_config", "main/load_config"}, {"twice", "main/twice"}} {
 		if len(calls[site.fn]) == 0 || len(calls[site.caller]) == 0 {
 			t.Fatalf("no DWARF lines for %s or its caller: %v", site.fn, calls)
 		}
 		for i, la := range calls[site.fn] {
-			c.Add(Event{Pid: 1, Tid: 1, Syscall: "openat", Verdict: capmode.Verdict{Outcome: capmode.CapMode},
+			c.Add(event.Event{Pid: 1, Tid: 1, Syscall: "openat", Verdict: capmode.Verdict{Outcome: capmode.CapMode},
 				Stack: stack(0x7f0000011000, frame(site.fn, la), frame("main", calls[site.caller][0]), 0x7f000002a000)})
 			names = append(names, fmt.Sprintf("%s#%d@%d", site.fn, i, la.line))
 		}
@@ -205,7 +206,7 @@ func fingerprintOf(t *testing.T, src string, read func(string) ([]byte, error), 
 		pcs = append(pcs, symbolize.PC{Addr: uint64(10 + i)})
 	}
 	c := NewCollector(sym, WithSourceReader(read))
-	c.Add(Event{Syscall: "openat", Verdict: verdictFDCWD, Stack: pcs})
+	c.Add(event.Event{Syscall: "openat", Verdict: verdictFDCWD, Stack: pcs})
 	return c.Report(Meta{}).Groups[0].Fingerprint
 }
 
@@ -254,8 +255,8 @@ func TestFingerprintWithoutSource(t *testing.T) {
 		3: {{Module: prog, Function: "f", File: "/gone/a.c", Line: 4}},
 	}}
 	c := NewCollector(sym)
-	c.Add(Event{Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(1, 2)})
-	c.Add(Event{Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(1, 3)})
+	c.Add(event.Event{Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(1, 2)})
+	c.Add(event.Event{Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(1, 3)})
 	gs := c.Report(Meta{}).Groups
 	if len(gs) != 2 || gs[0].Fingerprint == gs[1].Fingerprint {
 		t.Errorf("groups %+v, want two with distinct fingerprints", gs)

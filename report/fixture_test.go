@@ -2,12 +2,16 @@ package report
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -20,11 +24,24 @@ type fakeSymbolizer struct {
 	calls  int
 	// bases give module load addresses for ModuleOffset.
 	bases map[string]uint64
+	// static modules have no PT_INTERP (symbolize.Frame.Static).
+	static map[string]bool
 }
 
 func (s *fakeSymbolizer) Symbolize(mm *symbolize.ModuleMap, pc symbolize.PC) []symbolize.Frame {
 	s.calls++
-	return s.frames[pc.Addr]
+	fs := s.frames[pc.Addr]
+	if fs == nil {
+		return nil
+	}
+	// What the real Symbolizer records with every frame.
+	out := make([]symbolize.Frame, len(fs))
+	for i, f := range fs {
+		f.System = symbolize.IsSystemFrame(f)
+		f.Static = s.static[f.Module]
+		out[i] = f
+	}
+	return out
 }
 
 func (s *fakeSymbolizer) ModuleOffset(mm *symbolize.ModuleMap, pc uint64) (string, uint64, bool) {
@@ -77,38 +94,108 @@ func stack(addrs ...uint64) []symbolize.PC {
 	return pcs
 }
 
+// tableHint is the policy table's remedy for a syscall: what a real
+// verdict carries.
+func tableHint(syscall string) string {
+	e, _ := capmode.Linux().ByName(syscall)
+	return e.Hint
+}
+
 var (
 	verdictFDCWD = capmode.Verdict{Outcome: capmode.CapMode, Kind: capmode.KindGlobalNamespace,
-		Reason: "openat(AT_FDCWD, ...) reaches the global file namespace",
-		Hint:   "open the directory before cap_enter() and use openat(dirfd, relative), or cap_fileargs"}
+		Reason: "openat(AT_FDCWD, ...) reaches the global file namespace", Hint: tableHint("openat")}
 	verdictKill = capmode.Verdict{Outcome: capmode.CapMode, Kind: capmode.KindSignal,
-		Reason: "kill() of another process", Hint: "use pdfork() and pdkill()"}
+		Reason: "kill() of another process", Hint: tableHint("kill")}
 	verdictConnect = capmode.Verdict{Outcome: capmode.CapMode, Kind: capmode.KindNetwork,
-		Reason: "connect() reaches the global network namespace", Hint: "use cap_net"}
+		Reason: "connect() reaches the global network namespace", Hint: tableHint("connect")}
 )
+
+// fakeMemory is a stopped process's memory: a few regions at chosen
+// addresses.
+type fakeMemory map[uint64][]byte
+
+var errFault = errors.New("EFAULT")
+
+func (m fakeMemory) Pid() int { return 4242 }
+
+func (m fakeMemory) ReadMemory(addr uint64, p []byte) error {
+	for base, b := range m {
+		if addr >= base && addr-base+uint64(len(p)) <= uint64(len(b)) {
+			copy(p, b[addr-base:])
+			return nil
+		}
+	}
+	return errFault
+}
+
+func (m fakeMemory) ReadString(addr uint64, max int) (string, error) {
+	for base, b := range m {
+		if addr >= base && addr < base+uint64(len(b)) {
+			s, _, _ := strings.Cut(string(b[addr-base:]), "\x00")
+			return s[:min(len(s), max)], nil
+		}
+	}
+	return "", errFault
+}
+
+// The rest of capmode.Tracee: the fixture's calls need neither threads
+// nor descriptors.
+func (m fakeMemory) ThreadGroup(tid int) int { return 0 }
+
+func (m fakeMemory) OpenDescriptor(fd int) (int, error) { return -1, errFault }
+
+// linuxArgs decodes a call as the tracer does at the stop: path and
+// struct arguments point into mem.
+func linuxArgs(syscall string, mem fakeMemory, regs ...uint64) []capmode.Arg {
+	t := capmode.Linux()
+	e, ok := t.ByName(syscall)
+	if !ok {
+		panic("no syscall " + syscall)
+	}
+	var c capmode.Call
+	c.Nr = e.Nr
+	copy(c.Args[:], regs)
+	return t.Decode(c, mem)
+}
+
+const atFDCWD = 0xffffff9c // -100 as C passes it
+
+// openArgs are openat(AT_FDCWD, path, flags)'s arguments.
+func openArgs(path string, flags uint64) []capmode.Arg {
+	return linuxArgs("openat", fakeMemory{0x1000: []byte(path + "\x00")}, atFDCWD, 0x1000, flags)
+}
+
+// connectArgs are connect(fd, {AF_INET, ip:port}, 16)'s arguments.
+func connectArgs(fd int, ip [4]byte, port uint16) []capmode.Arg {
+	sa := make([]byte, 16)
+	binary.LittleEndian.PutUint16(sa, 2)
+	binary.BigEndian.PutUint16(sa[2:], port)
+	copy(sa[4:], ip[:])
+	return linuxArgs("connect", fakeMemory{0x2000: sa}, uint64(fd), 0x2000, 16)
+}
 
 // fixtureEvents is the fixed synthetic run the golden files show: a
 // forked child, two calls on two lines of one function, a call inside
 // libc (localtime), an inlined site, and a stripped library.
-func fixtureEvents() []Event {
+func fixtureEvents() []event.Event {
 	mm1, mm2 := &symbolize.ModuleMap{}, &symbolize.ModuleMap{}
-	hostname := []string{"AT_FDCWD", `"/etc/hostname"`, "O_RDONLY"}
-	passwd := []string{"AT_FDCWD", `"/etc/passwd"`, "O_RDONLY"}
-	var evs []Event
-	add := func(n, pid int, mm *symbolize.ModuleMap, sc string, args []string, v capmode.Verdict, pcs []symbolize.PC) {
+	hostname := openArgs("/etc/hostname", 0)
+	passwd := openArgs("/etc/passwd", 0)
+	var evs []event.Event
+	add := func(n, pid int, mm *symbolize.ModuleMap, sc string, args []capmode.Arg, v capmode.Verdict, pcs []symbolize.PC) {
 		for range n {
-			evs = append(evs, Event{Pid: pid, Tid: pid, Syscall: sc, Args: args, Verdict: v, Stack: pcs, Maps: mm})
+			evs = append(evs, event.Event{Pid: pid, Tid: pid, Syscall: sc, Args: args, Verdict: v, Stack: pcs, Maps: mm})
 		}
 	}
 	add(3, 4242, mm1, "openat", hostname, verdictFDCWD, stack(0x7f0000011000, 0x401200, 0x401400, 0x7f000002a000))
 	add(1, 4242, mm1, "openat", passwd, verdictFDCWD, stack(0x7f0000011000, 0x401300, 0x401410, 0x7f000002a000))
 	add(1, 4242, mm1, "openat", passwd, verdictFDCWD, stack(0x7f0000011000, 0x401310, 0x401410, 0x7f000002a000))
-	add(1, 4242, mm1, "openat", []string{"AT_FDCWD", `"/etc/localtime"`, "O_RDONLY|O_CLOEXEC"}, verdictFDCWD,
+	add(1, 4242, mm1, "openat", openArgs("/etc/localtime", 0x80000), verdictFDCWD,
 		stack(0x7f0000011000, 0x7f0000013000, 0x7f0000014000, 0x401420, 0x7f000002a000))
-	add(1, 4242, mm1, "kill", []string{"4241", "SIGTERM"}, verdictKill, stack(0x7f0000012000, 0x401430, 0x7f000002a000))
+	add(1, 4242, mm1, "kill", linuxArgs("kill", nil, 4241, 15), verdictKill, stack(0x7f0000012000, 0x401430, 0x7f000002a000))
 	// The forked child: same sites, its own module map.
 	add(2, 4243, mm2, "openat", hostname, verdictFDCWD, stack(0x7f0000011000, 0x401200, 0x401400, 0x7f000002a000))
-	add(2, 4243, mm2, "connect", []string{"3", `{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("10.0.0.1")}`, "16"},
+	add(2, 4243, mm2, "connect", connectArgs(3, [4]byte{10, 0, 0, 1}, 80),
 		verdictConnect, stack(0x7f0000015000, 0x7f0000101160, 0x401440, 0x7f000002a000))
 	return evs
 }
@@ -123,7 +210,7 @@ var fixtureMeta = Meta{
 
 func fixtureReport(t testing.TB) *Report {
 	t.Helper()
-	c := NewCollector(fixtureSymbolizer())
+	c := NewCollector(fixtureSymbolizer(), WithSourceReader(os.ReadFile))
 	for _, ev := range fixtureEvents() {
 		c.Add(ev)
 	}

@@ -43,7 +43,7 @@ type Group struct {
 }
 
 // Site is the call site: the innermost frame of the program's own code
-// (see IsSystemFrame).
+// (symbolize.CallSite).
 type Site struct {
 	Function string `json:"function"`
 	File     string `json:"file"`
@@ -54,6 +54,9 @@ type Site struct {
 	// Symbolizer can tell) or "0x..." (absolute). It is what tells two
 	// calls in one stripped function apart.
 	Address string `json:"address,omitempty"`
+	// SourceRoot is the repository File belongs to (symbolize.Frame's
+	// SourceRoot): SARIF makes paths relative to it.
+	SourceRoot string `json:"source_root,omitempty"`
 }
 
 // Example is the first (or, with several paths to one site, the

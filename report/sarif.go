@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/symbolize"
 )
 
 // SARIF 2.1.0 (OASIS), the subset code-scanning tools read: one result per
@@ -212,7 +212,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 				switch {
 				case !marked && isSiteFrame(f, g.Site):
 					imp, marked = "essential", true
-				case IsSystemFrame(f.frame()):
+				case symbolize.IsSystemFrame(symbolize.Frame{Module: f.Module, Function: f.Function, File: f.File}):
 					imp = "unimportant"
 				}
 				tf.Locations = append(tf.Locations, sarifThreadFlowLocation{Location: loc, Importance: imp})
@@ -234,21 +234,21 @@ func WriteSARIF(w io.Writer, r *Report) error {
 }
 
 // uriMapper makes artifact URIs: relative to one repository root (the
-// root holding most site files) under %SRCROOT%, else absolute file URIs.
+// root holding most site files, as the symbolizer found them:
+// Site.SourceRoot) under %SRCROOT%, else absolute file URIs.
 type uriMapper struct {
-	root  string
-	roots map[string]string // directory -> repository root ("" = none)
-	used  bool
+	root string
+	used bool
 }
 
 func newURIMapper(groups []Group) *uriMapper {
-	m := &uriMapper{roots: map[string]string{}}
+	m := &uriMapper{}
 	votes := map[string]int{}
 	for _, g := range groups {
 		if !filepath.IsAbs(g.Site.File) {
 			continue // relative already: see location
 		}
-		if root := m.repoRoot(g.Site.File); root != "" {
+		if root := g.Site.SourceRoot; root != "" {
 			votes[root]++
 		}
 	}
@@ -259,34 +259,6 @@ func newURIMapper(groups []Group) *uriMapper {
 		}
 	}
 	return m
-}
-
-// repoRoot walks up from file's directory to the nearest directory with a
-// .git entry (a directory, or a file in worktrees and submodules).
-func (m *uriMapper) repoRoot(file string) string {
-	var walked []string
-	dir := filepath.Dir(file)
-	root := ""
-	for {
-		if r, ok := m.roots[dir]; ok {
-			root = r
-			break
-		}
-		walked = append(walked, dir)
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			root = dir
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	for _, d := range walked {
-		m.roots[d] = root
-	}
-	return root
 }
 
 func fileURI(p string) string {

@@ -82,8 +82,9 @@ func TestSARIFValidates(t *testing.T) {
 }
 
 // absoluteFiles makes the fixture's files absolute, as DWARF usually
-// records them (comp_dir joined).
-func absoluteFiles(r *Report) {
+// records them (comp_dir joined), with the source root the symbolizer
+// finds for them: the checkout the test runs in.
+func absoluteFiles(t *testing.T, r *Report) {
 	abs := func(p string) string {
 		if p == "" || filepath.IsAbs(p) {
 			return p
@@ -91,9 +92,20 @@ func absoluteFiles(r *Report) {
 		a, _ := filepath.Abs(p)
 		return a
 	}
+	root, _ := filepath.Abs(".")
+	for {
+		if _, err := os.Lstat(filepath.Join(root, ".git")); err == nil {
+			break
+		}
+		if filepath.Dir(root) == root {
+			t.Fatal("the test does not run inside a checkout")
+		}
+		root = filepath.Dir(root)
+	}
 	for i := range r.Groups {
 		g := &r.Groups[i]
 		g.Site.File = abs(g.Site.File)
+		g.Site.SourceRoot = root
 		for j := range g.Example.Stack {
 			g.Example.Stack[j].File = abs(g.Example.Stack[j].File)
 		}
@@ -131,7 +143,7 @@ func TestSARIFRelativePathsStayRelative(t *testing.T) {
 
 func TestSARIFContent(t *testing.T) {
 	r := fixtureReport(t)
-	absoluteFiles(r)
+	absoluteFiles(t, r)
 	var b bytes.Buffer
 	if err := WriteSARIF(&b, r); err != nil {
 		t.Fatal(err)

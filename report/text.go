@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mattn/go-isatty"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -43,8 +44,8 @@ const (
 	ansiReset = "\x1b[0m"
 )
 
-// useColor decides ColorAuto for w: a character device is taken for a
-// terminal (a rare /dev/null gets escapes nobody reads).
+// useColor decides ColorAuto for w: colors only for a terminal (not for
+// /dev/null, a pipe or a file).
 func useColor(w io.Writer, mode ColorMode) bool {
 	switch mode {
 	case ColorNever:
@@ -56,11 +57,7 @@ func useColor(w io.Writer, mode ColorMode) bool {
 		return false
 	}
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && isatty.IsTerminal(f.Fd())
 }
 
 type painter bool
@@ -84,25 +81,8 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 	SortGroups(groups)
 
 	if len(groups) > 0 {
-		// tablewriter pads the last column; rendering to a buffer lets the
-		// padding go, so output diffs and copies cleanly.
-		var tb strings.Builder
-		t := tablewriter.NewTable(&tb,
-			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-				Borders: tw.BorderNone,
-				Symbols: tw.NewSymbols(tw.StyleNone),
-				Settings: tw.Settings{
-					Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.Off},
-					Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-				},
-			})),
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithHeaderAlignment(tw.AlignLeft),
-			tablewriter.WithRowAutoWrap(tw.WrapNone),
-			tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-			tablewriter.WithTrimSpace(tw.Off),
-			tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-		)
+		tb := &trimmedLines{w: w}
+		t := newTable(tb)
 		t.Header(p.paint(ansiBold, "COUNT"), p.paint(ansiBold, "SYSCALL"), p.paint(ansiBold, "ERRNO"),
 			p.paint(ansiBold, "SITE"), p.paint(ansiBold, "EXAMPLE"), p.paint(ansiBold, "HINT"))
 		for _, g := range groups {
@@ -120,15 +100,7 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 		if err := t.Render(); err != nil {
 			return err
 		}
-		var out strings.Builder
-		for _, line := range strings.SplitAfter(tb.String(), "\n") {
-			if strings.HasSuffix(line, "\n") {
-				out.WriteString(strings.TrimRight(line, " \n") + "\n")
-			} else if strings.TrimSpace(line) != "" {
-				out.WriteString(strings.TrimRight(line, " "))
-			}
-		}
-		if _, err := io.WriteString(w, out.String()); err != nil {
+		if err := tb.flush(); err != nil {
 			return err
 		}
 	}
@@ -144,6 +116,72 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 	}
 	_, err := fmt.Fprintln(w, summaryLine(r.Summary))
 	return err
+}
+
+// columnGap separates the table's columns.
+const columnGap = "  "
+
+// newTable is the report's table: left-aligned columns two spaces apart
+// under a plain header, no borders or rules, cells never wrapped (a path or
+// a hint is read whole).
+func newTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbolCustom("captrace").WithColumn(columnGap),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.On},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		})),
+		tablewriter.WithPadding(tw.PaddingNone),
+		tablewriter.WithAlignment(tw.Alignment{tw.AlignLeft}),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+}
+
+// trimmedLines drops the blanks at the end of each line: tablewriter pads
+// every cell to its column's width, the last column's too, and trailing
+// blanks make the report diff and copy badly.
+type trimmedLines struct {
+	w       io.Writer
+	pending []byte // the current line, not yet ended
+	err     error
+}
+
+func (t *trimmedLines) Write(p []byte) (int, error) {
+	for _, c := range p {
+		if c != '\n' {
+			t.pending = append(t.pending, c)
+			continue
+		}
+		t.pending = append(bytesTrimRight(t.pending), '\n')
+		if _, err := t.w.Write(t.pending); err != nil && t.err == nil {
+			t.err = err
+		}
+		t.pending = t.pending[:0]
+	}
+	return len(p), nil
+}
+
+// flush writes a last line without a newline, and reports the first error.
+func (t *trimmedLines) flush() error {
+	if line := bytesTrimRight(t.pending); len(line) > 0 && t.err == nil {
+		_, t.err = t.w.Write(line)
+	}
+	t.pending = t.pending[:0]
+	return t.err
+}
+
+func bytesTrimRight(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func summaryLine(s Summary) string {

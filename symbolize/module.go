@@ -32,6 +32,8 @@ type module struct {
 	switches []switchRange
 
 	debugDirs []string
+	// static: no PT_INTERP (see Frame.Static).
+	static bool
 
 	dwOnce sync.Once
 	dw     *dwarfInfo // nil when no DWARF was found
@@ -154,7 +156,7 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 	if err != nil {
 		return nil, fmt.Errorf("symbolize: %s: %w", path, err)
 	}
-	m = &module{path: path, src: r, debugDirs: debugDirs}
+	m = &module{path: path, src: r, debugDirs: debugDirs, static: hasNoInterpreter(ef)}
 	m.cfi = loadCFI(ef)
 	m.syms = loadSymbols(ef)
 	for _, s := range m.syms.syms {

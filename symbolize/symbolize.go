@@ -1,16 +1,29 @@
-// Package symbolize turns a stopped thread's registers into a call stack and
-// program counters into functions, files and lines.
+// Package symbolize turns a stopped thread's registers into a call stack,
+// and program counters into functions, files and lines; it decides which
+// frame of a stack is a violation's call site.
 //
-// It owns module maps (/proc/PID/maps on Linux, PT_VM_ENTRY records on
-// FreeBSD), CFI unwinding (.eh_frame, .debug_frame, through Delve's
-// pkg/dwarf/frame and pkg/dwarf/op; Go's pcsp tables for Go code without
-// CFI) with a frame-pointer fallback and the crossing from cgo's C code
-// back to its goroutine's stack, and symbolization (Delve's
-// pkg/dwarf/line, inlined subroutines, .gopclntab with its inline trees,
-// ELF .symtab/.dynsym, separate debug files). Unwind must run while the
-// thread is stopped; Symbolize runs later, on another goroutine, from the
-// PCs and the module map captured at the stop. symbolize never drives
-// ptrace itself: memory comes through the Memory interface.
+// The work is split in two, because only the first half needs the thread
+// stopped:
+//
+//   - At the stop, on the ptrace thread: a ModuleMap is read (ReadMaps
+//     from /proc/PID/maps on Linux; NewModuleMap from PT_VM_ENTRY records
+//     on FreeBSD) and an Unwinder walks the stack from the registers (Regs)
+//     through tracee Memory, returning raw PCs. It unwinds with CFI
+//     (.eh_frame, .debug_frame, through Delve's pkg/dwarf/frame and
+//     pkg/dwarf/op; Go's pcsp tables for Go code without CFI), falls back
+//     to frame pointers, and crosses from cgo's C code back to its
+//     goroutine's stack.
+//   - Later, on any goroutine: a Symbolizer turns each PC, with the
+//     ModuleMap captured at the stop, into Frames: DWARF line tables
+//     (Delve's pkg/dwarf/line) with inlined subroutines, .gopclntab with its
+//     inline trees, ELF .symtab/.dynsym, separate debug files. Each Frame
+//     carries the facts the choice of call site rests on (System, Static,
+//     SourceRoot), and CallSite picks the site from them.
+//
+// Both halves share a Cache of parsed modules, keyed by file identity, so
+// each binary is parsed once. symbolize never drives ptrace: memory comes
+// through the Memory interface. It knows nothing of reports: what it
+// returns is plain data, formatted by its callers.
 package symbolize
 
 // Memory reads the traced process's address space (process_vm_readv on
@@ -58,29 +71,18 @@ type Frame struct {
 	File     string
 	Line     int
 	Inlined  bool
-}
 
-// The rest of the API:
-//
-//	type Mapping struct{ Start, End, Offset uint64; Perm, Path string; Inode, Dev uint64 }
-//	type Module struct{ Path string; Start, End, Offset, Bias uint64; Inode, Dev uint64; Mtime int64 }
-//	func (m *Module) Name() string; func (m *Module) IsVDSO() bool
-//	type ModuleMap struct{ ... }                 // immutable snapshot, safe to share
-//	func ReadMaps(pid int) (*ModuleMap, error)   // /proc/PID/maps (Linux)
-//	func ParseMaps(r io.Reader) (*ModuleMap, error)
-//	func NewModuleMap(mappings []Mapping) *ModuleMap // FreeBSD: from PT_VM_ENTRY
-//	func (m *ModuleMap) Find(pc uint64) *Module  // executable mappings only
-//	func (m *ModuleMap) Modules() []*Module
-//
-//	func ProcMemory(pid int) Memory              // Linux: process_vm_readv, /proc/PID/mem fallback
-//
-//	type Cache struct{ ... }                     // parsed modules, by path+dev+inode+mtime; concurrency-safe
-//	func NewCache(debugDirs []string) *Cache
-//
-//	type Unwinder struct{ ... }                  // used on the ptrace thread only
-//	func NewUnwinder(c *Cache) *Unwinder
-//	func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs []PC, missed bool)
-//
-//	type Symbolizer struct{ ... }                // safe for concurrent use; memoizes per module+PC
-//	func NewSymbolizer(c *Cache) *Symbolizer
-//	func (s *Symbolizer) Symbolize(mm *ModuleMap, pc PC) []Frame
+	// Facts the choice of a call site rests on (CallSite), decided once
+	// here, where the module is read, so that the report never opens a
+	// binary or walks the disk.
+
+	// System: code a call only passes through (IsSystemFrame).
+	System bool
+	// Static: the module has no program interpreter (PT_INTERP): a static
+	// program, carrying its C library inside, or a shared object.
+	Static bool
+	// SourceRoot is the repository File belongs to: the nearest directory
+	// above it with a .git entry; "" when there is none or File is
+	// relative (relative to the build's own source root).
+	SourceRoot string
+}

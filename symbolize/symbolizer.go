@@ -16,6 +16,7 @@ type Symbolizer struct {
 	mu      sync.RWMutex
 	memo    map[memoKey][]Frame
 	maxMemo int
+	roots   sourceRoots
 }
 
 // maxMemo bounds a Symbolizer's memo: ~10 MB of frames at most.
@@ -72,9 +73,13 @@ func (s *Symbolizer) resolve(m *Module, pc PC) []Frame {
 	if len(places) == 0 {
 		places = []place{{function: fmt.Sprintf("%s+0x%x", m.Name(), addr)}}
 	}
+	static := mod != nil && mod.static && !m.IsVDSO()
 	out := make([]Frame, len(places))
 	for i, p := range places {
-		out[i] = Frame{PC: pc.Addr, Module: m.Path, Function: p.function, File: p.file, Line: p.line, Inlined: p.inlined}
+		f := Frame{PC: pc.Addr, Module: m.Path, Function: p.function, File: p.file, Line: p.line, Inlined: p.inlined, Static: static}
+		f.System = IsSystemFrame(f)
+		f.SourceRoot = s.roots.of(f.File)
+		out[i] = f
 	}
 	return out
 }

@@ -92,13 +92,30 @@ func demangleName(name string) string {
 	if strings.HasPrefix(name, "_Z") || strings.HasPrefix(name, "_R") {
 		return demangle.Filter(name, demangle.NoParams, demangle.NoClones)
 	}
-	for _, suffix := range cloneSuffixes {
-		if i := strings.Index(name, suffix); i > 0 {
-			name = name[:i]
+	return trimCloneSuffix(name)
+}
+
+// trimCloneSuffix cuts a clone suffix (cloneParts) off a symbol: a clone
+// part followed by a number (".constprop.0", ".isra.0", ".llvm.4711"), or
+// ".cold" at the end. Other names are left alone: "runtime.clone" is a
+// Go function, not a clone.
+func trimCloneSuffix(name string) string {
+	for i := strings.IndexByte(name, '.'); i > 0; {
+		rest := name[i+1:]
+		part, after, more := strings.Cut(rest, ".")
+		if more {
+			next, _, _ := strings.Cut(after, ".")
+			if cloneParts[part] && isDigits(next) {
+				return name[:i]
+			}
+		} else if part == "cold" {
+			return name[:i]
 		}
+		j := strings.IndexByte(rest, '.')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
 	return name
 }
-
-// cloneSuffixes mark GCC's specialized copies of a C function.
-var cloneSuffixes = []string{".constprop.", ".isra.", ".part.", ".cold"}

@@ -269,9 +269,6 @@ func (u *Unwinder) goStep(d int64, cur *Regs) (next Regs, ok bool) {
 	return next, true
 }
 
-// framePointerStep follows the rbp chain where no CFI exists. It is
-// right for code built with frame pointers and harmless elsewhere: a bad
-// chain ends at a PC outside every module or a non-growing SP.
 // leafStep unwinds frame 0 when no CFI covers it: a syscall stub stopped at
 // its syscall has pushed nothing, so its return address is at the stack
 // pointer. glibc's clone3 ends its FDE just before the syscall instruction
@@ -295,6 +292,9 @@ func (u *Unwinder) leafStep(mm *ModuleMap, m *Module, cur *Regs, frame0 bool) (n
 	return next, true
 }
 
+// framePointerStep follows the rbp chain where no CFI exists. It is
+// right for code built with frame pointers and harmless elsewhere: a bad
+// chain ends at a PC outside every module or a non-growing SP.
 func (u *Unwinder) framePointerStep(cur *Regs) (next Regs, ok bool) {
 	bp := cur[RegRBP]
 	if bp < cur[RegRSP] || bp&7 != 0 {

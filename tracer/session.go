@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/capmode"
-	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -16,7 +16,7 @@ import (
 type policy interface {
 	Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict
 	Name(nr int) string
-	Decode(c capmode.Call, tr capmode.Tracee) []string
+	Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg
 }
 
 // session is one traced program and its descendants. Its loop and the
@@ -46,7 +46,7 @@ type session struct {
 	// announced them, held stopped until it does.
 	early map[int]bool
 	// pending violations, handed over once the tracee runs again.
-	pending []report.Event
+	pending []event.Event
 	// failure: the first error that ends Run in failure once the session
 	// is over (enforce mode could not deny a call).
 	failure error
@@ -452,13 +452,13 @@ func (s *session) onRefused(p *process, st *stop) {
 
 // violation builds the event of a violating call while its thread is
 // stopped: the arguments and the stack are read now.
-func (s *session) violation(p *process, st *stop, v capmode.Verdict, tr *tracee) report.Event {
+func (s *session) violation(p *process, st *stop, v capmode.Verdict, tr *tracee) event.Event {
 	stack := s.withVforkCaller(p, s.unwind(p, st.regs))
-	name, args := fmt.Sprintf("syscall_%d(foreign ABI)", st.call.Nr), rawArgs(st.call)
+	name, args := fmt.Sprintf("syscall_%d(foreign ABI)", st.call.Nr), capmode.RawArgs(st.call)
 	if !st.foreign {
 		name, args = s.policy.Name(st.call.Nr), s.policy.Decode(st.call, tr)
 	}
-	return report.Event{
+	return event.Event{
 		Pid: p.pid, Tid: st.tid, Syscall: name, Args: args,
 		Verdict: v, Stack: stack, Maps: p.maps,
 	}
@@ -500,14 +500,6 @@ func (s *session) fail(err error) {
 	}
 }
 
-// rawArgs prints arguments with no known meaning, as strace does: hex.
-func rawArgs(c capmode.Call) []string {
-	out := make([]string, len(c.Args))
-	for i, a := range c.Args {
-		out[i] = fmt.Sprintf("%#x", a)
-	}
-	return out
-}
 
 var foreignABIVerdict = capmode.Verdict{
 	Outcome: capmode.CapMode,

@@ -13,8 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/internal/victims"
-	"github.com/captrace/captrace/report"
 )
 
 // Sessions run in this test binary: it is also the launcher that Run
@@ -30,11 +30,11 @@ func TestMain(m *testing.M) {
 }
 
 // traceVictim runs prog under a real session and collects its events.
-func traceVictim(t *testing.T, cfg Config) (Result, []report.Event, string, error) {
+func traceVictim(t *testing.T, cfg Config) (Result, []event.Event, string, error) {
 	t.Helper()
-	var events []report.Event
+	var events []event.Event
 	var warnings bytes.Buffer
-	cfg.OnViolation = func(e report.Event) { events = append(events, e) }
+	cfg.OnViolation = func(e event.Event) { events = append(events, e) }
 	cfg.Warnings = &warnings
 	res, err := Run(cfg)
 	return res, events, warnings.String(), err
@@ -99,7 +99,7 @@ func TestThreadSignalsThroughTheTracer(t *testing.T) {
 
 // siteLine is the source line of the violation's call site in prog: the
 // innermost frame of the program itself.
-func siteLine(t *testing.T, e report.Event, prog string) int {
+func siteLine(t *testing.T, e event.Event, prog string) int {
 	t.Helper()
 	for _, pc := range e.Stack {
 		m := e.Maps.Find(pc.Addr)

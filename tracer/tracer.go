@@ -4,7 +4,7 @@ import (
 	"io"
 	"syscall"
 
-	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -44,7 +44,7 @@ type Config struct {
 
 	// OnViolation receives each violation after the thread has resumed. It
 	// runs on the ptrace thread: it must only hand the event over.
-	OnViolation func(report.Event)
+	OnViolation func(event.Event)
 	// Warnings go here, one line each, without the program's name (the
 	// command adds it).
 	Warnings io.Writer

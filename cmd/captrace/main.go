@@ -7,7 +7,8 @@
 //	captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
 //
 // This package is the CLI only: flags, subcommands and exit statuses. The
-// work is in tracer, capmode, symbolize and report.
+// work is in tracer, capmode, symbolize, event and report
+// (docs/architecture.md).
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/report"
 	"github.com/captrace/captrace/symbolize"
 	"github.com/captrace/captrace/tracer"
@@ -77,10 +79,10 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	}
 
 	cache := symbolize.NewCache(o.debugDirs)
-	collector := report.NewCollector(symbolize.NewSymbolizer(cache))
+	collector := report.NewCollector(symbolize.NewSymbolizer(cache), report.WithSourceReader(symbolize.ReadSource))
 	// The ptrace thread only queues events; symbolizing and grouping run
 	// here, while the tracee is already running again.
-	events := make(chan report.Event, 4096)
+	events := make(chan event.Event, 4096)
 	collected := make(chan struct{})
 	go func() {
 		for ev := range events {
@@ -111,7 +113,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Depth:           o.depth,
 		NoFollow:        o.noFollow,
 		DebugDirs:       o.debugDirs,
-		OnViolation:     func(ev report.Event) { events <- ev },
+		OnViolation:     func(ev event.Event) { events <- ev },
 		Warnings:        &prefixWriter{w: stderr},
 		Cache:           cache,
 		Stop:            stop,

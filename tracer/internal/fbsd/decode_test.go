@@ -367,8 +367,8 @@ func (fakePolicy) Name(nr int) string {
 	return map[int]string{499: "openat", 37: "kill", 3: "read"}[nr]
 }
 
-func (fakePolicy) Decode(c capmode.Call, tr capmode.Tracee) []string {
-	return []string{"decoded"}
+func (fakePolicy) Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg {
+	return []capmode.Arg{{Type: capmode.ArgFD, Value: 7}}
 }
 
 // fakeTracee has one string in memory.

@@ -1,20 +1,25 @@
-package report
+package symbolize
 
 import (
 	"debug/elf"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/captrace/captrace/symbolize"
 )
+
+// What a call site is, decided here once, when frames are symbolized: the
+// report groups by the site and renders the facts, and never looks at a
+// binary or the disk itself.
 
 // IsSystemFrame reports whether a frame belongs to code that only passes a
 // call through: the C library, the dynamic loader, the vDSO, any library
 // under /lib, /lib32, /lib64, /usr/lib, /usr/lib32, /usr/lib64 or /libexec,
 // the Go runtime and standard library, and golang.org/x/sys/unix. The call
 // site of a violation is the innermost frame that is not one of these.
-func IsSystemFrame(f symbolize.Frame) bool {
-	return symbolize.IsSystemModule(f.Module) || isGoSystemFunction(f.Function, f.File) || isRustStd(f.Function, f.File)
+// The Symbolizer records it in Frame.System.
+func IsSystemFrame(f Frame) bool {
+	return IsSystemModule(f.Module) || isGoSystemFunction(f.Function, f.File) || isRustStd(f.Function, f.File)
 }
 
 // rustStdPrefixes start the demangled names of Rust's standard library,
@@ -36,10 +41,11 @@ func isRustStd(fn, file string) bool {
 	return false
 }
 
-// gccCloneParts are the suffixes GCC and Clang give specialised copies of C
-// functions ("parse.constprop.0"); without them a C name with a dot would
-// look like a Go standard-library symbol.
-var gccCloneParts = map[string]bool{
+// cloneParts are the suffixes GCC and Clang give specialised copies of C
+// functions ("parse.constprop.0", "f.cold", "g.llvm.4711"); without them a
+// C name with a dot would look like a Go standard-library symbol, and one
+// call site would split into several as optimization decisions change.
+var cloneParts = map[string]bool{
 	"constprop": true, "isra": true, "part": true, "cold": true, "clone": true,
 	"lto_priv": true, "localalias": true, "llvm": true, "specialized": true,
 }
@@ -65,7 +71,7 @@ func isGoSystemFunction(fn, file string) bool {
 		if i := strings.IndexByte(rest, '.'); i >= 0 {
 			rest = rest[:i]
 		}
-		if gccCloneParts[rest] {
+		if cloneParts[rest] {
 			return false
 		}
 	}
@@ -87,7 +93,7 @@ func goPackage(fn string) (string, bool) {
 	return fn[:slash+1+dot], true
 }
 
-// siteIndex picks the call site among frames (innermost first): the
+// CallSite picks the call site among frames (innermost first): the
 // innermost non-system frame, or the innermost frame when all are system
 // frames (a violation inside libc's own start-up, or a static binary
 // without symbols).
@@ -96,14 +102,16 @@ func goPackage(fn string) (string, bool) {
 // name rule alone would take for the standard library; so when the stack
 // shows where GOROOT is (a runtime frame's file), a Go frame whose file is
 // outside it is the program's own.
-func siteIndex(frames []symbolize.Frame) int {
+//
+// It reads the facts the Symbolizer recorded (Frame.System, Frame.Static).
+func CallSite(frames []Frame) int {
 	goroot := gorootOf(frames)
 	withLines := modulesWithLines(frames)
 	for i, f := range frames {
 		if linkedInWithoutLines(f, withLines) {
 			continue
 		}
-		if !IsSystemFrame(f) {
+		if !f.System {
 			return i
 		}
 		if goroot != "" && strings.HasSuffix(f.File, ".go") && !strings.HasPrefix(f.File, goroot) && !isGoXSys(f.Function) && !isGoRuntime(f.Function) {
@@ -123,7 +131,7 @@ func siteIndex(frames []symbolize.Frame) int {
 
 // modulesWithLines are the modules some frame of the stack has a source
 // line in: programs built with debug information.
-func modulesWithLines(frames []symbolize.Frame) map[string]bool {
+func modulesWithLines(frames []Frame) map[string]bool {
 	m := map[string]bool{}
 	for _, f := range frames {
 		if f.Line > 0 {
@@ -138,39 +146,26 @@ func modulesWithLines(frames []symbolize.Frame) map[string]bool {
 // information (glibc's open inside a -static program), never a call site.
 // In a dynamic program the C library is a module of its own, and a frame
 // without a line is the user's code built without -g: a site.
-func linkedInWithoutLines(f symbolize.Frame, withLines map[string]bool) bool {
-	return f.Line == 0 && withLines[f.Module] && isStaticProgram(f.Module)
+func linkedInWithoutLines(f Frame, withLines map[string]bool) bool {
+	return f.Line == 0 && withLines[f.Module] && f.Static
 }
 
-var staticPrograms sync.Map // module path -> bool
-
-// isStaticProgram is readStaticProgram; tests replace it.
-var isStaticProgram = readStaticProgram
-
-// readStaticProgram reports an ELF executable without a program
-// interpreter (PT_INTERP): one that carries its C library inside.
-func readStaticProgram(path string) bool {
-	if v, ok := staticPrograms.Load(path); ok {
-		return v.(bool)
-	}
-	static := false
-	if f, err := elf.Open(path); err == nil {
-		static = true
-		for _, p := range f.Progs {
-			if p.Type == elf.PT_INTERP {
-				static = false
-			}
+// hasNoInterpreter reports an ELF object without a program interpreter
+// (PT_INTERP): a static program, which carries its C library inside, or a
+// shared object.
+func hasNoInterpreter(ef *elf.File) bool {
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
 		}
-		f.Close()
 	}
-	staticPrograms.Store(path, static)
-	return static
+	return true
 }
 
 // isSyscallPlumbing: the frames every syscall passes through, which say
 // nothing about who made it.
-func isSyscallPlumbing(f symbolize.Frame) bool {
-	if symbolize.IsSystemModule(f.Module) || isGoRuntime(f.Function) || isGoXSys(f.Function) {
+func isSyscallPlumbing(f Frame) bool {
+	if IsSystemModule(f.Module) || isGoRuntime(f.Function) || isGoXSys(f.Function) {
 		return true
 	}
 	for _, p := range []string{"syscall.", "internal/", "os.", "golang.org/x/sys/"} {
@@ -182,7 +177,7 @@ func isSyscallPlumbing(f symbolize.Frame) bool {
 }
 
 // gorootOf finds "$GOROOT/src/" from a runtime frame's file.
-func gorootOf(frames []symbolize.Frame) string {
+func gorootOf(frames []Frame) string {
 	for _, f := range frames {
 		if isGoRuntime(f.Function) {
 			if i := strings.LastIndex(f.File, "/src/runtime/"); i >= 0 {
@@ -197,7 +192,74 @@ func isGoRuntime(fn string) bool { return strings.HasPrefix(fn, "runtime.") }
 
 func isGoXSys(fn string) bool { return strings.HasPrefix(fn, "golang.org/x/sys/unix.") }
 
-// frame gives a report frame back the shape IsSystemFrame reads.
-func (f StackFrame) frame() symbolize.Frame {
-	return symbolize.Frame{Module: f.Module, Function: f.Function, File: f.File, Line: f.Line, Inlined: f.Inlined}
+// StableName drops the suffixes compilers give clones of a C function
+// ("parse.constprop.0", "f.cold"), which come and go with optimization
+// decisions rather than with the source. Go names are left alone.
+func StableName(fn string) string {
+	parts := strings.Split(fn, ".")
+	if parts[0] == "main" || strings.ContainsAny(parts[0], "/(") {
+		return fn // Go
+	}
+	for i := 1; i < len(parts); i++ {
+		numbered := i+1 < len(parts) && isDigits(parts[i+1])
+		last := i == len(parts)-1
+		if cloneParts[parts[i]] && (numbered || last) {
+			return strings.Join(parts[:i], ".")
+		}
+	}
+	return fn
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// sourceRoots finds the repository a source file belongs to: the nearest
+// directory above it with a .git entry (a directory, or a file in
+// worktrees and submodules). Lookups are cached per directory.
+type sourceRoots struct {
+	mu    sync.Mutex
+	roots map[string]string // directory -> repository root ("" = none)
+}
+
+// maxSourceRoots bounds the cache; past it, it starts again.
+const maxSourceRoots = 1 << 14
+
+func (s *sourceRoots) of(file string) string {
+	if file == "" || !filepath.IsAbs(file) {
+		return "" // relative already: to the build's own source root
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.roots == nil || len(s.roots) > maxSourceRoots {
+		s.roots = map[string]string{}
+	}
+	var walked []string
+	dir := filepath.Dir(file)
+	root := ""
+	for {
+		if r, ok := s.roots[dir]; ok {
+			root = r
+			break
+		}
+		walked = append(walked, dir)
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			root = dir
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	for _, d := range walked {
+		s.roots[d] = root
+	}
+	return root
 }
