@@ -500,7 +500,6 @@ func (s *session) fail(err error) {
 	}
 }
 
-
 var foreignABIVerdict = capmode.Verdict{
 	Outcome: capmode.CapMode,
 	Kind:    capmode.KindSyscall,
