@@ -289,6 +289,7 @@ func (c *Collector) Report(meta Meta) *Report {
 		Mode:       meta.Mode,
 		Enter:      meta.Enter,
 		Command:    slices.Clone(meta.Command),
+		Date:       meta.Date,
 		ExitStatus: meta.ExitStatus,
 		Groups:     make([]Group, 0, len(groups)),
 	}

@@ -17,6 +17,9 @@ type Report struct {
 	ExitStatus int      `json:"exit_status"`
 	Summary    Summary  `json:"summary"`
 	Groups     []Group  `json:"groups"`
+	// Date is when the run started (RFC 3339, UTC); empty in reports of
+	// older versions.
+	Date string `json:"date,omitempty"`
 }
 
 // Summary counts what the run saw; Violations is the sum of the groups'
@@ -77,6 +80,10 @@ type StackFrame struct {
 	File     string `json:"file"`
 	Line     int    `json:"line"`
 	Inlined  bool   `json:"inlined"`
+	// Tailcall marks a frame rebuilt from DWARF call-site information: its
+	// function called the next one inward in tail position, so no return
+	// address of it was on the stack.
+	Tailcall bool `json:"tailcall,omitempty"`
 }
 
 // Meta is what the Collector cannot learn from events: the run itself.
@@ -86,6 +93,7 @@ type Meta struct {
 	Mode       string   // "audit" or "enforce"
 	Enter      string   // the --enter point
 	Command    []string // the traced command line, argv[0] first
+	Date       string   // when the run started, RFC 3339
 	ExitStatus int      // the program's status, 128+N when killed by signal N
 	// Dir is the traced program's starting working directory; hints use it
 	// to recognise relative files named on the command line ("" = captrace's

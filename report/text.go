@@ -34,6 +34,13 @@ type Options struct {
 	// working directory). A file outside it is shown by its base name, to
 	// keep the table narrow; the JSON report has the full path.
 	Dir string
+	// Sources gives the HTML report the source lines around each site
+	// (nil: the page says no source was read). The writer reads no file
+	// itself: the caller chooses where source comes from.
+	Sources SourceExcerpts
+	// Baseline, when set, lets the HTML report mark the groups that are
+	// not in it (as --fail-on=new counts them).
+	Baseline *Report
 }
 
 const (

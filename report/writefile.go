@@ -14,23 +14,26 @@ const (
 	FormatText  = "text"
 	FormatJSON  = "json"
 	FormatSARIF = "sarif"
+	FormatHTML  = "html"
 )
 
 // FormatFor decides the output format: the --format flag when given, else
-// the -o file's extension (.json, .sarif), else text.
+// the -o file's extension (.json, .sarif, .html, .htm), else text.
 func FormatFor(flag, path string) (string, error) {
 	switch flag {
-	case FormatText, FormatJSON, FormatSARIF:
+	case FormatText, FormatJSON, FormatSARIF, FormatHTML:
 		return flag, nil
 	case "":
 	default:
-		return "", fmt.Errorf("unknown format %q (want text, json or sarif)", flag)
+		return "", fmt.Errorf("unknown format %q (want text, json, sarif or html)", flag)
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".json":
 		return FormatJSON, nil
 	case ".sarif":
 		return FormatSARIF, nil
+	case ".html", ".htm":
+		return FormatHTML, nil
 	}
 	return FormatText, nil
 }
@@ -44,8 +47,10 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 		return WriteJSON(w, r)
 	case FormatSARIF:
 		return WriteSARIF(w, r)
+	case FormatHTML:
+		return WriteHTML(w, r, opts)
 	}
-	return fmt.Errorf("unknown format %q (want text, json or sarif)", format)
+	return fmt.Errorf("unknown format %q (want text, json, sarif or html)", format)
 }
 
 // WriteFile writes r to path so that a reader never sees half a report.

@@ -16,7 +16,7 @@ import (
 )
 
 const usageText = `usage: captrace [flags] [--] PROGRAM [ARG...]
-       captrace report [--format=text|json|sarif] [-v] FILE.json
+       captrace report [--format=text|json|sarif|html] [-o FILE] FILE.json
        captrace diff OLD.json NEW.json
        captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
 
@@ -30,7 +30,8 @@ flags:
                            call of cap_enter/caph_enter, else main; cap_enter
                            (no fallback to main), main, exec, or a function
   -o FILE                  write the report to FILE (default: text on stderr)
-  --format=text|json|sarif report format (default from -o's extension, else text)
+  --format=FORMAT          text, json, sarif or html (default from -o's
+                           extension, else text)
   -v                       show each group's example stack
   --baseline=FILE          a JSON report of accepted violations
   --fail-on=never|new|any  exit 3 on new (default with --baseline; needs it) or

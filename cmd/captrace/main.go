@@ -20,11 +20,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/source"
 	"github.com/captrace/captrace/symbolize"
 	"github.com/captrace/captrace/tracer"
 )
@@ -78,6 +80,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		baseline = b
 	}
 
+	started := time.Now()
 	cache := symbolize.NewCache(o.debugDirs)
 	collector := report.NewCollector(symbolize.NewSymbolizer(cache), report.WithSourceReader(symbolize.ReadSource))
 	// The ptrace thread only queues events; symbolizing and grouping run
@@ -143,12 +146,13 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Mode:       o.modeName(),
 		Enter:      enter,
 		Command:    append([]string{o.program}, o.args...),
+		Date:       started.UTC().Format(time.RFC3339),
 		ExitStatus: exit,
 		Dir:        wd,
 	})
 	rep.Summary.Processes = res.Processes
 
-	if werr := writeReport(o, rep, stderr); werr != nil {
+	if werr := writeReport(o, rep, baseline, stderr); werr != nil {
 		fmt.Fprintf(stderr, "captrace: %v\n", werr)
 		return tracer.StatusFailure
 	}
@@ -163,8 +167,13 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	return exit
 }
 
-func writeReport(o *traceOptions, rep *report.Report, stderr io.Writer) error {
-	opts := report.Options{Verbose: o.verbose}
+func writeReport(o *traceOptions, rep, baseline *report.Report, stderr io.Writer) error {
+	opts := report.Options{Verbose: o.verbose, Baseline: baseline}
+	if o.format == report.FormatHTML {
+		// Relative source names are the compiler's, relative to where the
+		// program was built: most often where it is traced from.
+		opts.Sources = source.NewReader("")
+	}
 	if o.output == "" {
 		return report.Write(stderr, o.format, rep, opts)
 	}

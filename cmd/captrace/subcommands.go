@@ -8,11 +8,12 @@ import (
 	"strings"
 
 	"github.com/captrace/captrace/report"
+	"github.com/captrace/captrace/source"
 	"github.com/captrace/captrace/tracer"
 )
 
 const (
-	reportUsage = "usage: captrace report [--format=text|json|sarif] [-v] FILE.json"
+	reportUsage = "usage: captrace report [--format=text|json|sarif|html] [-v] [-o FILE] [--baseline=FILE] FILE.json"
 	diffUsage   = "usage: captrace diff OLD.json NEW.json"
 	// diffNewStatus matches the gate: something new is what CI fails on.
 	diffNewStatus = report.GateExitStatus
@@ -22,7 +23,9 @@ const (
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("captrace report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	format := fs.String("format", report.FormatText, "")
+	format := fs.String("format", "", "")
+	output := fs.String("o", "", "")
+	baselineFile := fs.String("baseline", "", "")
 	var verbose bool
 	fs.BoolVar(&verbose, "v", false, "")
 	fs.BoolVar(&verbose, "verbose", false, "")
@@ -37,16 +40,33 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if len(files) != 1 {
 		return usage(stderr, "report", fmt.Sprintf("want one report file, got %d", len(files)), reportUsage)
 	}
-	f, err := report.FormatFor(*format, "")
+	f, err := report.FormatFor(*format, *output)
 	if err != nil {
-		return usage(stderr, "report", "--format="+*format+": want text, json or sarif", reportUsage)
+		return usage(stderr, "report", "--format="+*format+": want text, json, sarif or html", reportUsage)
 	}
 	r, err := report.Load(files[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "captrace: %v\n", err)
 		return tracer.StatusFailure
 	}
-	if err := report.Write(stdout, f, r, report.Options{Verbose: verbose}); err != nil {
+	opts := report.Options{Verbose: verbose}
+	if *baselineFile != "" {
+		if opts.Baseline, err = report.Load(*baselineFile); err != nil {
+			fmt.Fprintf(stderr, "captrace: baseline %v\n", err)
+			return tracer.StatusFailure
+		}
+	}
+	if f == report.FormatHTML {
+		opts.Sources = source.NewReader("")
+	}
+	if *output != "" && *output != "-" {
+		if err := report.WriteFile(*output, f, r, opts); err != nil {
+			fmt.Fprintf(stderr, "captrace: writing the report: %v\n", err)
+			return tracer.StatusFailure
+		}
+		return 0
+	}
+	if err := report.Write(stdout, f, r, opts); err != nil {
 		fmt.Fprintf(stderr, "captrace: writing the report: %v\n", err)
 		return tracer.StatusFailure
 	}
