@@ -20,6 +20,9 @@ func TestFormatFor(t *testing.T) {
 		{"", "out.SARIF", FormatSARIF, false},
 		{"", "out.txt", FormatText, false},
 		{"json", "out.sarif", FormatJSON, false}, // the flag wins
+		{"", "report.html", FormatHTML, false},
+		{"", "report.HTM", FormatHTML, false},
+		{"html", "page.txt", FormatHTML, false},
 		{"xml", "", "", true},
 	} {
 		got, err := FormatFor(tc.flag, tc.path)

@@ -290,3 +290,85 @@ func sourceLine(t *testing.T, file string, line int) string {
 	}
 	return strings.ReplaceAll(lines[line-1], "\t", "    ")
 }
+
+// manySitesSource is a C program with sites sites, each its own function
+// on its own line, called from sites/perBranch branch functions: a report
+// of that many groups whose call tree has a known shape.
+func manySitesSource(sites, perBranch int) string {
+	var b strings.Builder
+	b.WriteString("#define _GNU_SOURCE\n#include <fcntl.h>\n#include <unistd.h>\n#include \"capsicum_stub.h\"\n")
+	for i := range sites {
+		fmt.Fprintf(&b, "__attribute__((noinline)) static void site_%d(void) { close(open(\"/nonexistent/captrace-many-%d\", O_RDONLY)); NO_TAIL_CALL(); }\n", i, i)
+	}
+	for br := range sites / perBranch {
+		fmt.Fprintf(&b, "__attribute__((noinline)) static void branch_%d(void)\n{\n", br)
+		for i := br * perBranch; i < (br+1)*perBranch; i++ {
+			fmt.Fprintf(&b, "\tsite_%d();\n", i)
+		}
+		b.WriteString("\tNO_TAIL_CALL();\n}\n")
+	}
+	b.WriteString("int main(void)\n{\n\tcap_enter();\n")
+	for br := range sites / perBranch {
+		fmt.Fprintf(&b, "\tbranch_%d();\n", br)
+	}
+	b.WriteString("\treturn 0;\n}\n")
+	return b.String()
+}
+
+// The page stays usable at 2,000 groups: it loads, filters, sorts and
+// follows a click in the tree within the test's deadline (no timing is
+// asserted; a page that froze would miss the deadline).
+func TestHTMLReportManyGroups(t *testing.T) {
+	const sites, perBranch = 2000, 100
+	bin := victims.Build(t, "htmlmany", func(out string) error {
+		src := out + ".c"
+		if err := os.WriteFile(src, []byte(manySitesSource(sites, perBranch)), 0o644); err != nil {
+			return err
+		}
+		return victims.Run("gcc", "-O0", "-g", "-I", filepath.Dir(victims.Source("htmlreport.c")), "-o", out, src)
+	})
+	dir := t.TempDir()
+	page := filepath.Join(dir, "many.html")
+	if r := captraceRaw(t, dir, "-o", page, bin); r.exit != 0 {
+		t.Fatalf("captrace: exit %d\nstderr:\n%s", r.exit, r.stderr)
+	}
+
+	ctx := browser.ForTest(t, context.Background(), 1280, 1000)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	do(t, ctx, chromedp.Navigate(fileURL(page)))
+	if n := eval[int](t, ctx, `document.querySelectorAll("#groups > .group").length`); n != sites {
+		t.Fatalf("%d groups on the page, want %d", n, sites)
+	}
+
+	// site_7, site_70..79, site_700..799.
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#filter"), "site_7"))
+	waitVisibleGroups(t, ctx, 1+10+100)
+	for range len("site_7") {
+		do(t, ctx, chromedp.SendKeys(chromedp.CSS("#filter"), "\b"))
+	}
+	waitVisibleGroups(t, ctx, sites)
+
+	// A branch is a twentieth of the tree and holds its hundred sites.
+	share := eval[float64](t, ctx, `document.querySelector("#tree .node[data-name='branch_3']").getBoundingClientRect().width /
+		document.querySelector("#tree .node[data-pre='0']").getBoundingClientRect().width`)
+	if math.Abs(share-float64(perBranch)/sites) > 0.002 {
+		t.Errorf("branch_3 is %.4f of the tree, want %.4f", share, float64(perBranch)/sites)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS("#tree .node[data-name='branch_3']")))
+	shown := waitVisibleGroups(t, ctx, perBranch)
+	for _, fn := range shown {
+		if n, err := fmt.Sscanf(fn, "site_3%02d", new(int)); n != 1 || err != nil {
+			t.Errorf("clicking branch_3 kept %s", fn)
+			break
+		}
+	}
+
+	// Sorting by function puts site_0 first and site_999 last.
+	do(t, ctx, chromedp.Click(chromedp.CSS("#tree .node[data-pre='0']")))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`button[data-sort="function"]`)))
+	order := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#groups > .group")).map(g => g.dataset.function)`)
+	if len(order) != sites || order[0] != "site_0" || order[sites-1] != "site_999" {
+		t.Errorf("sorted by function: %d groups, first %q, last %q", len(order), order[0], order[len(order)-1])
+	}
+}

@@ -46,7 +46,7 @@ func reportCmd(args []string, o, e *bytes.Buffer) int { return runReport(args, o
 func diffCmd(args []string, o, e *bytes.Buffer) int   { return runDiff(args, o, e) }
 
 func TestRunReport(t *testing.T) {
-	_, newPath := savedReports(t)
+	oldPath, newPath := savedReports(t)
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.json")
 	os.WriteFile(empty, nil, 0o644)
@@ -65,13 +65,16 @@ func TestRunReport(t *testing.T) {
 		{"verbose after the file", []string{newPath, "-v"}, 0, []string{"#2 openat ECAPMODE at save_state", "> 0x401000"}, ""},
 		{"json", []string{"--format=json", newPath}, 0, []string{`"schema": "captrace/report/v1"`, `"fingerprint": "bbbb"`}, ""},
 		{"sarif with a space", []string{"--format", "sarif", newPath}, 0, []string{`"version": "2.1.0"`, `"captrace/v1": "bbbb"`}, ""},
+		{"html", []string{"--format=html", newPath}, 0, []string{"<!DOCTYPE html>", `<span class="fn">save_state</span>`}, ""},
+		{"html with a baseline", []string{"--format=html", "--baseline=" + oldPath, newPath}, 0, []string{`<dd id="new-count" class="is-new">1</dd>`}, ""},
+		{"missing baseline", []string{"--format=html", "--baseline", missing, newPath}, 125, nil, "captrace: baseline " + missing + ": no such file\n"},
 		{"missing file", []string{missing}, 125, nil, "captrace: " + missing + ": no such file\n"},
 		{"empty file", []string{empty}, 125, nil, "captrace: " + empty + ": empty file, not a captrace report\n"},
 		{"wrong schema", []string{wrong}, 125, nil, "captrace: " + wrong + `: not a captrace report (schema "other/v9", want "captrace/report/v1")` + "\n"},
-		{"bad flag", []string{"--colour", newPath}, 2, nil, "captrace report: unknown flag -colour\nusage: captrace report [--format=text|json|sarif] [-v] FILE.json\n"},
-		{"bad format", []string{"--format=xml", newPath}, 2, nil, "captrace report: --format=xml: want text, json or sarif\nusage: captrace report [--format=text|json|sarif] [-v] FILE.json\n"},
-		{"no file", nil, 2, nil, "captrace report: want one report file, got 0\nusage: captrace report [--format=text|json|sarif] [-v] FILE.json\n"},
-		{"two files", []string{newPath, newPath}, 2, nil, "captrace report: want one report file, got 2\nusage: captrace report [--format=text|json|sarif] [-v] FILE.json\n"},
+		{"bad flag", []string{"--colour", newPath}, 2, nil, "captrace report: unknown flag -colour\nusage: captrace report [--format=text|json|sarif|html] [-v] [-o FILE] [--baseline=FILE] FILE.json\n"},
+		{"bad format", []string{"--format=xml", newPath}, 2, nil, "captrace report: --format=xml: want text, json, sarif or html\nusage: captrace report [--format=text|json|sarif|html] [-v] [-o FILE] [--baseline=FILE] FILE.json\n"},
+		{"no file", nil, 2, nil, "captrace report: want one report file, got 0\nusage: captrace report [--format=text|json|sarif|html] [-v] [-o FILE] [--baseline=FILE] FILE.json\n"},
+		{"two files", []string{newPath, newPath}, 2, nil, "captrace report: want one report file, got 2\nusage: captrace report [--format=text|json|sarif|html] [-v] [-o FILE] [--baseline=FILE] FILE.json\n"},
 		{"help", []string{"-h"}, 0, []string{"usage: captrace report"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,6 +91,32 @@ func TestRunReport(t *testing.T) {
 				t.Errorf("stderr\n%q\nwant\n%q", errOut, tc.wantErr)
 			}
 		})
+	}
+}
+
+// -o picks the format from the extension, as a tracing run does, and
+// --format overrides it.
+func TestRunReportOutput(t *testing.T) {
+	_, newPath := savedReports(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args   []string
+		file   string
+		prefix string
+	}{
+		{[]string{newPath, "-o", filepath.Join(dir, "page.html")}, "page.html", "<!DOCTYPE html>"},
+		{[]string{"--format=html", newPath, "-o", filepath.Join(dir, "page.out")}, "page.out", "<!DOCTYPE html>"},
+		{[]string{newPath, "-o", filepath.Join(dir, "copy.json")}, "copy.json", "{"},
+	} {
+		status, out, errOut := runCmd(reportCmd, tc.args...)
+		data, err := os.ReadFile(filepath.Join(dir, tc.file))
+		if status != 0 || out != "" || errOut != "" || err != nil || !strings.HasPrefix(string(data), tc.prefix) {
+			t.Errorf("report %v: status %d, stdout %q, stderr %q, %s starts %.20q (%v); want it to start %q",
+				tc.args, status, out, errOut, tc.file, data, err, tc.prefix)
+		}
+	}
+	if status, _, errOut := runCmd(reportCmd, newPath, "-o", filepath.Join(dir, "no", "such", "dir.html")); status != 125 || !strings.HasPrefix(errOut, "captrace: writing the report: ") {
+		t.Errorf("-o into a missing directory: status %d, stderr %q", status, errOut)
 	}
 }
 
