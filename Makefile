@@ -6,7 +6,7 @@ VICTIMS := build/victims
 SRC     := testdata/victims
 export CGO_ENABLED ?= 0
 
-.PHONY: all build victims test check vet fmt-check cross demo bench fuzz deps clean
+.PHONY: all build victims test check vet fmt-check cross demo screenshot bench fuzz deps clean
 
 all: build
 
@@ -53,6 +53,15 @@ demo: build
 	@cp $(VICTIMS)/minstrip-O2 build/demo/input.bin
 	@echo '$$ captrace -- build/victims/minstrip-O2 build/demo/input.bin'
 	@$(BIN) -- $(VICTIMS)/minstrip-O2 build/demo/input.bin
+
+# The README's picture of an HTML report, docs/report.png: the rules victim
+# traced, its page shot in headless Chromium (make deps installs it).
+screenshot: build
+	@rm -rf build/screenshot && mkdir -p build/screenshot/d/sub $(VICTIMS)
+	@echo x > build/screenshot/d/f
+	@$(CC) -O0 -g -pthread -o $(VICTIMS)/rules-O0 $(SRC)/rules.c
+	$(BIN) -o build/screenshot/report.html -- $(VICTIMS)/rules-O0 build/screenshot/d
+	$(GO) run ./internal/reportshot build/screenshot/report.html docs/report.png
 
 # Every Fuzz* target in the module for FUZZTIME each (make check runs only
 # their seed corpora).
