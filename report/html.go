@@ -146,7 +146,9 @@ func newHTMLPage(r *Report, opts Options) *htmlPage {
 			Call:   g.Syscall + "(" + strings.Join(g.Example.Args, ", ") + ")",
 			Pids:   joinInts(g.Pids),
 		}
-		if g.Site.Module == "" {
+		// The program's own module goes without saying; a library's does
+		// not.
+		if g.Site.Module == "" || hg.Module == p.Program {
 			hg.Module = ""
 		}
 		hg.Location = siteLocation(g.Site, dir)
