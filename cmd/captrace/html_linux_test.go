@@ -207,6 +207,14 @@ func checkHTMLPage(t *testing.T, ctx context.Context, path, src string) {
 	}
 	waitVisibleGroups(t, ctx, 3)
 
+	// "only new" keeps the group the baseline lacks.
+	do(t, ctx, chromedp.Click(chromedp.CSS("#only-new")))
+	if v := waitVisibleGroups(t, ctx, 1); v[0] != "open_markup" {
+		t.Errorf("only new kept %v, want open_markup", v)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS("#only-new")))
+	waitVisibleGroups(t, ctx, 3)
+
 	// The call tree: a frame's width is its share of the violations, its
 	// tooltip gives the count, and a click keeps the groups beneath it.
 	tree := eval[map[string]any](t, ctx, `(() => {
