@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/captrace/captrace/symbolize"
 )
 
 // The page is one file: the template inlines the style sheet and the
@@ -201,7 +203,11 @@ func searchText(g Group) string {
 	parts := []string{g.Site.Function, g.Site.File, g.Syscall}
 	for _, a := range g.Example.Args {
 		if strings.HasPrefix(a, `"`) {
-			parts = append(parts, unquote(a))
+			a = strings.TrimSuffix(a, "...") // a path cut short by the decoder
+			if p, err := strconv.Unquote(a); err == nil {
+				a = p
+			}
+			parts = append(parts, strings.Trim(a, `"`))
 		}
 	}
 	return strings.ToLower(strings.Join(parts, "\n"))
@@ -211,7 +217,7 @@ func htmlStack(g Group) []htmlFrame {
 	out := make([]htmlFrame, len(g.Example.Stack))
 	marked := false
 	for i, f := range g.Example.Stack {
-		hf := htmlFrame{StackFrame: f, Name: frameName(f), System: IsSystemFrame(f.frame())}
+		hf := htmlFrame{StackFrame: f, Name: frameName(f), System: isSystemStackFrame(f)}
 		if f.File != "" && f.Line > 0 {
 			hf.Where = f.File + ":" + strconv.Itoa(f.Line)
 		} else if f.Module != "" {
@@ -223,6 +229,10 @@ func htmlStack(g Group) []htmlFrame {
 		out[i] = hf
 	}
 	return out
+}
+
+func isSystemStackFrame(f StackFrame) bool {
+	return IsSystemFrame(symbolize.Frame{Module: f.Module, Function: f.Function, File: f.File, Line: f.Line})
 }
 
 func frameName(f StackFrame) string {

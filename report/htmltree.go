@@ -43,7 +43,7 @@ func (t *stackTree) add(path []StackFrame, count int) int {
 		next, ok := t.nodes[at].children[name]
 		if !ok {
 			next = len(t.nodes)
-			t.nodes = append(t.nodes, &treeNode{name: name, files: map[string]bool{}, system: IsSystemFrame(f.frame()), children: map[string]int{}})
+			t.nodes = append(t.nodes, &treeNode{name: name, files: map[string]bool{}, system: isSystemStackFrame(f), children: map[string]int{}})
 			t.nodes[at].children[name] = next
 		}
 		n := t.nodes[next]
@@ -70,7 +70,7 @@ func treePath(g Group) []StackFrame {
 		}
 	}
 	if site < 0 {
-		site = slices.IndexFunc(stack, func(f StackFrame) bool { return !IsSystemFrame(f.frame()) })
+		site = slices.IndexFunc(stack, func(f StackFrame) bool { return !isSystemStackFrame(f) })
 	}
 	if site < 0 {
 		site = 0
