@@ -190,7 +190,7 @@ func TestHTMLStackMarks(t *testing.T) {
 		{PC: "0x7f01", Module: "/usr/lib/x86_64-linux-gnu/libc.so.6", Function: "__open"},
 		{PC: "0x4010", Module: "/src/prog", Function: "helper", File: "/src/a.c", Line: 4, Inlined: true},
 		g.Example.Stack[0],
-		{PC: "0x4020", Module: "/src/prog", Function: "caller", File: "/src/a.c", Line: 9, Tailcall: true},
+		{PC: "0x4020", Module: "/src/prog", Function: "caller", File: "/src/a.c", Line: 9, TailCall: true},
 	}
 	page := renderHTML(t, r, Options{})
 	for _, want := range []string{

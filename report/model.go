@@ -14,12 +14,10 @@ type Report struct {
 	Mode       string   `json:"mode"`
 	Enter      string   `json:"enter"`
 	Command    []string `json:"command"`
+	Date       string   `json:"date,omitempty"` // when the run started, RFC 3339 UTC; absent in older reports
 	ExitStatus int      `json:"exit_status"`
 	Summary    Summary  `json:"summary"`
 	Groups     []Group  `json:"groups"`
-	// Date is when the run started (RFC 3339, UTC); empty in reports of
-	// older versions.
-	Date string `json:"date,omitempty"`
 }
 
 // Summary counts what the run saw; Violations is the sum of the groups'
@@ -80,10 +78,9 @@ type StackFrame struct {
 	File     string `json:"file"`
 	Line     int    `json:"line"`
 	Inlined  bool   `json:"inlined"`
-	// Tailcall marks a frame rebuilt from DWARF call-site information: its
-	// function called the next one inward in tail position, so no return
-	// address of it was on the stack.
-	Tailcall bool `json:"tailcall,omitempty"`
+	// TailCall marks a frame rebuilt from DWARF call sites: a function
+	// that had left by a tail call when the syscall ran.
+	TailCall bool `json:"tailcall,omitempty"`
 }
 
 // Meta is what the Collector cannot learn from events: the run itself.
