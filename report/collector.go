@@ -22,6 +22,13 @@ type ModuleOffsetter interface {
 	ModuleOffset(mm *symbolize.ModuleMap, pc uint64) (module string, off uint64, ok bool)
 }
 
+// TailCallSymbolizer is implemented by a Symbolizer that can rebuild the
+// frames of functions that left by a tail call between two unwound
+// frames (symbolize.Symbolizer does, from DWARF call sites).
+type TailCallSymbolizer interface {
+	TailCallFrames(mm *symbolize.ModuleMap, callee, caller symbolize.PC) []symbolize.Frame
+}
+
 // CollectorOption configures a Collector.
 type CollectorOption func(*Collector)
 
@@ -165,22 +172,33 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 	var frames []symbolize.Frame
 	var stack []StackFrame
 	var lookup []uint64 // per frame: the address its PC is looked up at
-	for _, pc := range ev.Stack {
+	add := func(f symbolize.Frame, at uint64) {
+		frames = append(frames, f)
+		lookup = append(lookup, at)
+		stack = append(stack, StackFrame{
+			PC:       fmt.Sprintf("0x%x", f.PC),
+			Module:   f.Module,
+			Function: f.Function,
+			File:     f.File,
+			Line:     f.Line,
+			Inlined:  f.Inlined,
+			TailCall: f.TailCall,
+		})
+	}
+	tails, _ := c.sym.(TailCallSymbolizer)
+	for i, pc := range ev.Stack {
 		fs := c.sym.Symbolize(ev.Maps, pc)
 		if len(fs) == 0 {
 			fs = []symbolize.Frame{{PC: pc.Addr}}
 		}
 		for _, f := range fs {
-			frames = append(frames, f)
-			lookup = append(lookup, pc.LookupAddr())
-			stack = append(stack, StackFrame{
-				PC:       fmt.Sprintf("0x%x", pc.Addr),
-				Module:   f.Module,
-				Function: f.Function,
-				File:     f.File,
-				Line:     f.Line,
-				Inlined:  f.Inlined,
-			})
+			f.PC = pc.Addr
+			add(f, pc.LookupAddr())
+		}
+		if tails != nil && i+1 < len(ev.Stack) {
+			for _, f := range tails.TailCallFrames(ev.Maps, pc, ev.Stack[i+1]) {
+				add(f, f.PC-1)
+			}
 		}
 	}
 

@@ -77,6 +77,9 @@ type StackFrame struct {
 	File     string `json:"file"`
 	Line     int    `json:"line"`
 	Inlined  bool   `json:"inlined"`
+	// TailCall marks a frame rebuilt from DWARF call sites: a function
+	// that had left by a tail call when the syscall ran.
+	TailCall bool `json:"tailcall,omitempty"`
 }
 
 // Meta is what the Collector cannot learn from events: the run itself.

@@ -41,6 +41,11 @@ type module struct {
 	// machines in maps without locks.
 	dwMu sync.Mutex
 
+	// names maps every function symbol, aliases included, to its
+	// address: tail-call targets named by declarations (tailcall.go).
+	namesOnce sync.Once
+	names     map[string]uint64
+
 	goOnce sync.Once
 	gotab  *goTable     // .gopclntab of Go 1.20+, for Go binaries without DWARF
 	oldgo  *gosym.Table // .gopclntab of older Go, through debug/gosym

@@ -71,6 +71,9 @@ type Frame struct {
 	File     string
 	Line     int
 	Inlined  bool
+	// TailCall marks a frame rebuilt from DWARF call sites: a function
+	// that left by a tail call, at the line of that call (tailcall.go).
+	TailCall bool
 
 	// Facts the choice of a call site rests on (CallSite), decided once
 	// here, where the module is read, so that the report never opens a
