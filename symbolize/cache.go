@@ -12,6 +12,7 @@ import (
 // unwinder and the symbolizer.
 type Cache struct {
 	debugDirs []string
+	fetcher   DebugFetcher
 	mu        sync.Mutex
 	modules   map[cacheKey]*cacheEntry
 }
@@ -33,6 +34,20 @@ type cacheEntry struct {
 func NewCache(debugDirs []string) *Cache {
 	return &Cache{debugDirs: debugDirs, modules: map[cacheKey]*cacheEntry{}}
 }
+
+// DebugFetcher finds a separate debug file by build-id (lower-case hex)
+// somewhere other than the disk: a debuginfod server. It may block for
+// as long as a download takes.
+type DebugFetcher interface {
+	DebugInfo(buildID string) (path string, err error)
+}
+
+// FetchDebugFiles makes the cache ask f for the debug files of programs
+// and libraries (not the C library or loader, named from their symbol
+// tables) that have none on disk. Call it before the cache is used. Only
+// symbolization fetches, never an unwind: the ptrace thread never waits
+// for the network.
+func (c *Cache) FetchDebugFiles(f DebugFetcher) { c.fetcher = f }
 
 func (c *Cache) entry(k cacheKey) *cacheEntry {
 	c.mu.Lock()
@@ -58,6 +73,7 @@ func (c *Cache) moduleFor(m *Module) *module {
 	e.once.Do(func() {
 		mod, err := openModule(m.Path, c.debugDirs)
 		if err == nil {
+			mod.fetcher = c.fetcher
 			e.mod = mod
 		}
 	})

@@ -33,7 +33,8 @@ type module struct {
 
 	debugDirs []string
 	// static: no PT_INTERP (see Frame.Static).
-	static bool
+	static  bool
+	fetcher DebugFetcher // nil: no debuginfod
 
 	dwOnce sync.Once
 	dw     *dwarfInfo // nil when no DWARF was found

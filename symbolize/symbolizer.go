@@ -2,6 +2,7 @@ package symbolize
 
 import (
 	"debug/elf"
+	"encoding/hex"
 	"fmt"
 	"sync"
 )
@@ -145,6 +146,23 @@ func (mod *module) dwarfPlaces(di *dwarfInfo, addr uint64) []place {
 	})
 }
 
+// fetchDebugFile asks debuginfod for the object's debug file by its
+// build-id; "" when there is no fetcher, no build-id, or no file.
+func (mod *module) fetchDebugFile(ef *elf.File) string {
+	if mod.fetcher == nil {
+		return ""
+	}
+	id := buildID(ef)
+	if len(id) == 0 {
+		return ""
+	}
+	p, err := mod.fetcher.DebugInfo(hex.EncodeToString(id))
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
 // dwarf loads DWARF on first use, from the object or its separate debug
 // file: large, and only needed once a PC lands in this object. System
 // libraries get only their debug file's symbol table (IsSystemModule).
@@ -167,6 +185,9 @@ func (mod *module) dwarf() *dwarfInfo {
 				return
 			}
 			p := findDebugFile(mod.path, ef, mod.debugDirs)
+			if p == "" && !system {
+				p = mod.fetchDebugFile(ef)
+			}
 			if p == "" {
 				return
 			}

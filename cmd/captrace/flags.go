@@ -40,6 +40,8 @@ flags:
   --depth=N                frames kept per stack (default 64)
   --no-follow              do not report violations of forked children
   --debug-dir=DIR          also look for separate debug files under DIR
+  --debuginfod=on|off      fetch missing debug files from DEBUGINFOD_URLS
+                           (default on when DEBUGINFOD_URLS is set)
 
 exit status: the program's own (128+N if killed by signal N); 3 when the
 gate fails; 2 usage; 125 captrace failure; 126 not executable; 127 not found.
@@ -61,6 +63,7 @@ type traceOptions struct {
 	depth           int
 	noFollow        bool
 	debugDirs       []string
+	debuginfod      bool
 }
 
 func (o *traceOptions) modeName() string {
@@ -90,6 +93,7 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	var (
 		o                           traceOptions
 		mode, capErrno, notCapErrno string
+		debuginfod                  string
 		pid                         int
 		dirs                        stringList
 	)
@@ -105,6 +109,7 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	fs.IntVar(&o.depth, "depth", 64, "")
 	fs.BoolVar(&o.noFollow, "no-follow", false, "")
 	fs.Var(&dirs, "debug-dir", "")
+	fs.StringVar(&debuginfod, "debuginfod", "on", "")
 	fs.IntVar(&pid, "p", 0, "")
 
 	usageErr := func(format string, a ...any) (*traceOptions, int) {
@@ -152,6 +157,13 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		return usageErr("%v", err)
 	}
 	o.debugDirs = dirs
+	switch debuginfod {
+	case "on":
+		o.debuginfod = true
+	case "off":
+	default:
+		return usageErr("--debuginfod=%s: want on or off", debuginfod)
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return usageErr("no program to run")

@@ -23,7 +23,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/captrace/captrace/event"
+	"github.com/captrace/captrace/internal/debuginfod"
 	"github.com/captrace/captrace/report"
 	"github.com/captrace/captrace/symbolize"
 	"github.com/captrace/captrace/tracer"
@@ -79,13 +79,24 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	}
 
 	cache := symbolize.NewCache(o.debugDirs)
+	if o.debuginfod {
+		if c := debuginfod.FromEnv(stderr); c != nil {
+			cache.FetchDebugFiles(c)
+		}
+	}
 	collector := report.NewCollector(symbolize.NewSymbolizer(cache), report.WithSourceReader(symbolize.ReadSource))
 	// The ptrace thread only queues events; symbolizing and grouping run
-	// here, while the tracee is already running again.
-	events := make(chan event.Event, 4096)
+	// here, while the tracee is already running again. The queue has no
+	// bound: a debug file downloading for the collector must not stop
+	// the ptrace thread, and with it the program.
+	events := newEventQueue()
 	collected := make(chan struct{})
 	go func() {
-		for ev := range events {
+		for {
+			ev, ok := events.next()
+			if !ok {
+				break
+			}
 			collector.Add(ev)
 		}
 		close(collected)
@@ -113,13 +124,13 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Depth:           o.depth,
 		NoFollow:        o.noFollow,
 		DebugDirs:       o.debugDirs,
-		OnViolation:     func(ev event.Event) { events <- ev },
+		OnViolation:     events.push,
 		Warnings:        &prefixWriter{w: stderr},
 		Cache:           cache,
 		Stop:            stop,
 	})
 	signal.Stop(signals)
-	close(events)
+	events.close()
 	<-collected
 	if err != nil && res.Processes == 0 {
 		return failure(stderr, err)
