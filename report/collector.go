@@ -40,6 +40,13 @@ func WithSourceReader(read func(path string) ([]byte, error)) CollectorOption {
 	return func(c *Collector) { c.readSource = read }
 }
 
+// WithStackLimit keeps at most n frames of each group's example stack
+// (n <= 0: all). Sites and fingerprints are found from the whole stack
+// first: a shorter stack shows less, it never groups differently.
+func WithStackLimit(n int) CollectorOption {
+	return func(c *Collector) { c.stackLimit = n }
+}
+
 // WithMemoLimit bounds the number of distinct raw stacks remembered
 // (default 1<<16). Past it the memo is dropped and rebuilt, which costs
 // re-symbolizing, never correctness.
@@ -58,6 +65,7 @@ type Collector struct {
 	sym        Symbolizer
 	readSource func(string) ([]byte, error)
 	memoLimit  int
+	stackLimit int
 
 	memo       map[memoKey]*memoEntry
 	memoSize   int
@@ -222,6 +230,9 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 	example := Example{Pid: ev.Pid, Tid: ev.Tid, Stack: stack}
 	if example.Stack == nil {
 		example.Stack = []StackFrame{}
+	}
+	if c.stackLimit > 0 && len(example.Stack) > c.stackLimit {
+		example.Stack = slices.Clip(example.Stack[:c.stackLimit])
 	}
 
 	g := c.groups[key]

@@ -37,7 +37,8 @@ flags:
                            any violation
   --errno-capmode=NAME     errno of denied calls in enforce mode (default EPERM)
   --errno-notcapable=NAME  errno of escaping calls in enforce mode (default EPERM)
-  --depth=N                frames kept per stack (default 64)
+  --depth=N                frames shown per example stack (default 64); sites
+                           and grouping always use the whole stack
   --no-follow              do not report violations of forked children
   --debug-dir=DIR          also look for separate debug files under DIR
   --debuginfod=on|off      fetch missing debug files from DEBUGINFOD_URLS

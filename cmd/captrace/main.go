@@ -62,6 +62,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return trace(opts, stderr)
 }
 
+// unwindDepth is how deep stacks are unwound whatever --depth says: the
+// site and the callers a fingerprint hashes come from the whole stack;
+// --depth only limits the frames a report keeps.
+const unwindDepth = 64
+
 // trace runs one tracing session and renders its report.
 func trace(o *traceOptions, stderr io.Writer) int {
 	if err := checkOutput(o.output); err != nil {
@@ -84,7 +89,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 			cache.FetchDebugFiles(c)
 		}
 	}
-	collector := report.NewCollector(symbolize.NewSymbolizer(cache), report.WithSourceReader(symbolize.ReadSource))
+	collector := report.NewCollector(symbolize.NewSymbolizer(cache), report.WithSourceReader(symbolize.ReadSource), report.WithStackLimit(o.depth))
 	// The ptrace thread only queues events; symbolizing and grouping run
 	// here, while the tracee is already running again. The queue has no
 	// bound: a debug file downloading for the collector must not stop
@@ -121,7 +126,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Enter:           o.enter,
 		ErrnoCapMode:    o.errnoCapMode,
 		ErrnoNotCapable: o.errnoNotCapable,
-		Depth:           o.depth,
+		Depth:           max(o.depth, unwindDepth),
 		NoFollow:        o.noFollow,
 		DebugDirs:       o.debugDirs,
 		OnViolation:     events.push,
