@@ -35,6 +35,7 @@ type module struct {
 	// static: no PT_INTERP (see Frame.Static).
 	static  bool
 	fetcher DebugFetcher // nil: no debuginfod
+	entry   entryInfo    // what the entry code says (startcode.go)
 
 	dwOnce sync.Once
 	dw     *dwarfInfo // nil when no DWARF was found
@@ -165,6 +166,12 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 	m = &module{path: path, src: r, debugDirs: debugDirs, static: hasNoInterpreter(ef)}
 	m.cfi = loadCFI(ef)
 	m.syms = loadSymbols(ef)
+	if ef.Section(".gopclntab") == nil {
+		// Go binaries, stripped or not, name their functions in
+		// .gopclntab.
+		m.entry = readEntry(ef)
+		nameEntryFunctions(&m.syms, &m.cfi, m.entry)
+	}
 	for _, s := range m.syms.syms {
 		if stopFunctions[strings.TrimSuffix(s.name, ".abi0")] {
 			m.stop = append(m.stop, addrRange{s.addr, s.addr + max(s.size, 1)})

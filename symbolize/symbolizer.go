@@ -75,10 +75,13 @@ func (s *Symbolizer) resolve(m *Module, pc PC) []Frame {
 		places = []place{{function: fmt.Sprintf("%s+0x%x", m.Name(), addr)}}
 	}
 	static := mod != nil && mod.static && !m.IsVDSO()
+	// The C library linked into a static program is passed through like
+	// a shared one, even stripped (startcode.go).
+	linkedLibC := mod != nil && mod.isLinkedLibC(addr)
 	out := make([]Frame, len(places))
 	for i, p := range places {
 		f := Frame{PC: pc.Addr, Module: m.Path, Function: p.function, File: p.file, Line: p.line, Inlined: p.inlined, Static: static}
-		f.System = IsSystemFrame(f)
+		f.System = IsSystemFrame(f) || linkedLibC
 		f.SourceRoot = s.roots.of(f.File)
 		out[i] = f
 	}
