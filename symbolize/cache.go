@@ -3,6 +3,7 @@ package symbolize
 import (
 	"debug/elf"
 	"hash/crc32"
+	"path/filepath"
 	"sync"
 )
 
@@ -13,6 +14,7 @@ import (
 type Cache struct {
 	debugDirs []string
 	fetcher   DebugFetcher
+	siteIn    []string // library file names counted as the program's own code
 	mu        sync.Mutex
 	modules   map[cacheKey]*cacheEntry
 }
@@ -49,6 +51,23 @@ type DebugFetcher interface {
 // for the network.
 func (c *Cache) FetchDebugFiles(f DebugFetcher) { c.fetcher = f }
 
+// SiteIn makes the libraries with these file names ("libarchive.so.13")
+// count as the program's own code, wherever they are installed: their
+// frames can be call sites, and their DWARF and debug files are loaded as
+// a program's are. Call it before the cache is used.
+func (c *Cache) SiteIn(names ...string) { c.siteIn = append(c.siteIn, names...) }
+
+// IsSiteIn reports whether the module at path was named by SiteIn.
+func (c *Cache) IsSiteIn(path string) bool {
+	base := filepath.Base(path)
+	for _, n := range c.siteIn {
+		if n == base || n == path {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *Cache) entry(k cacheKey) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -74,6 +93,7 @@ func (c *Cache) moduleFor(m *Module) *module {
 		mod, err := openModule(m.Path, c.debugDirs)
 		if err == nil {
 			mod.fetcher = c.fetcher
+			mod.siteIn = c.IsSiteIn(m.Path)
 			e.mod = mod
 		}
 	})

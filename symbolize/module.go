@@ -35,6 +35,7 @@ type module struct {
 	// static: no PT_INTERP (see Frame.Static).
 	static  bool
 	fetcher DebugFetcher // nil: no debuginfod
+	siteIn  bool         // a system library the user counts as own code (Cache.SiteIn)
 	entry   entryInfo    // what the entry code says (startcode.go)
 
 	dwOnce sync.Once

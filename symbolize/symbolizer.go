@@ -78,10 +78,12 @@ func (s *Symbolizer) resolve(m *Module, pc PC) []Frame {
 	// The C library linked into a static program is passed through like
 	// a shared one, even stripped (startcode.go).
 	linkedLibC := mod != nil && mod.isLinkedLibC(addr)
+	// --site-in: a library the user ports counts as the program's own.
+	siteIn := mod != nil && mod.siteIn
 	out := make([]Frame, len(places))
 	for i, p := range places {
 		f := Frame{PC: pc.Addr, Module: m.Path, Function: p.function, File: p.file, Line: p.line, Inlined: p.inlined, Static: static}
-		f.System = IsSystemFrame(f) || linkedLibC
+		f.System = (IsSystemFrame(f) && !siteIn) || linkedLibC
 		f.SourceRoot = s.roots.of(f.File)
 		out[i] = f
 	}
@@ -176,7 +178,7 @@ func (mod *module) dwarf() *dwarfInfo {
 				mod.dw = nil
 			}
 		}()
-		system := IsSystemModule(mod.path)
+		system := IsSystemModule(mod.path) && !mod.siteIn
 		mod.withELF(func(ef *elf.File) {
 			if !system {
 				if di := loadDWARF(ef); di != nil {

@@ -41,6 +41,9 @@ flags:
                            and grouping always use the whole stack
   --no-follow              do not report violations of forked children
   --debug-dir=DIR          also look for separate debug files under DIR
+  --site-in=LIBRARY        count a library's frames (by file name, e.g.
+                           libarchive.so.13) as the program's own code, so
+                           sites land in it (repeatable)
   --debuginfod=on|off      fetch missing debug files from DEBUGINFOD_URLS
                            (default on when DEBUGINFOD_URLS is set)
 
@@ -65,6 +68,7 @@ type traceOptions struct {
 	noFollow        bool
 	debugDirs       []string
 	debuginfod      bool
+	siteIn          []string
 }
 
 func (o *traceOptions) modeName() string {
@@ -96,7 +100,7 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		mode, capErrno, notCapErrno string
 		debuginfod                  string
 		pid                         int
-		dirs                        stringList
+		dirs, siteIn                stringList
 	)
 	fs.StringVar(&mode, "mode", "audit", "")
 	fs.StringVar(&o.enter, "enter", "", "")
@@ -110,6 +114,7 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	fs.IntVar(&o.depth, "depth", 64, "")
 	fs.BoolVar(&o.noFollow, "no-follow", false, "")
 	fs.Var(&dirs, "debug-dir", "")
+	fs.Var(&siteIn, "site-in", "")
 	fs.StringVar(&debuginfod, "debuginfod", "on", "")
 	fs.IntVar(&pid, "p", 0, "")
 
@@ -158,6 +163,12 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		return usageErr("%v", err)
 	}
 	o.debugDirs = dirs
+	for _, m := range siteIn {
+		if m == "" {
+			return usageErr("--site-in: empty library name")
+		}
+	}
+	o.siteIn = siteIn
 	switch debuginfod {
 	case "on":
 		o.debuginfod = true

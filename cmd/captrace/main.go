@@ -84,6 +84,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	}
 
 	cache := symbolize.NewCache(o.debugDirs)
+	cache.SiteIn(o.siteIn...)
 	if o.debuginfod {
 		if c := debuginfod.FromEnv(stderr); c != nil {
 			cache.FetchDebugFiles(c)
