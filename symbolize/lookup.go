@@ -228,3 +228,14 @@ func (t *goTable) eachValueRun(off uint32, f goFunc, fn func(start uint64, val i
 		}
 	}
 }
+
+// FindFunction is FindFunction looking in c's debug directories, and
+// asking c's debug fetcher when fetch is true: a fetch may wait for the
+// network, so the ptrace thread passes false.
+func (c *Cache) FindFunction(path, name string, fetch bool) (FoundFunction, error) {
+	look := FunctionLookup{DebugDirs: c.debugDirs}
+	if fetch {
+		look.Fetch = c.fetcher
+	}
+	return FindFunction(path, name, look)
+}

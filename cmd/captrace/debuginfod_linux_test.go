@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"debug/elf"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -38,7 +36,7 @@ func TestDebuginfod(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	id := fileBuildID(t, prog)
+	id := buildID(t, prog)
 	server := startDebuginfod(t, debugDir, id)
 
 	cache := filepath.Join(dir, "cache")
@@ -157,24 +155,6 @@ func (s *debuginfodServer) stop(t *testing.T) {
 		s.cmd.Process.Kill()
 		s.cmd.Wait()
 	}
-}
-
-func fileBuildID(t *testing.T, path string) string {
-	t.Helper()
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sec := f.Section(".note.gnu.build-id")
-	if sec == nil {
-		t.Fatalf("%s has no build-id", path)
-	}
-	data, err := sec.Data()
-	if err != nil || len(data) < 16 {
-		t.Fatalf("%s: build-id note: %v", path, err)
-	}
-	return hex.EncodeToString(data[16:])
 }
 
 // captraceEnv runs captrace with extra environment and a JSON report.
