@@ -51,6 +51,25 @@ func TestEnterGoClosureAndInlined(t *testing.T) {
 	}
 }
 
+// TestEnterRustPath: a Rust function by its path, under the legacy and
+// the v0 symbol manglings.
+func TestEnterRustPath(t *testing.T) {
+	const r = "rustenter/main.rs"
+	for _, mangling := range []string{"legacy", "v0"} {
+		t.Run(mangling, func(t *testing.T) {
+			prog := victims.Build(t, "rustenter-"+mangling, func(out string) error {
+				args := []string{"-g", "-O", "--crate-name", "rustenter", "-o", out, victims.Source(r)}
+				if mangling == "v0" { // legacy is the default, and naming it is unstable
+					args = append(args, "-C", "symbol-mangling-version=v0")
+				}
+				return victims.Run("rustc", args...)
+			})
+			res := captrace(t, "--enter=rustenter::sandbox::enter", prog)
+			checkGroups(t, res, []wantGroup{{"openat", "ECAPMODE", "rustenter::sandbox::enter", r, "rust_enter", 1}})
+		})
+	}
+}
+
 // TestEnterThroughDrivers: --enter=level2 waits for the image that has
 // the function, whether the program is started directly, by a #! script,
 // by sh, or by make.
