@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const id = "0123456789abcdef0123456789abcdef01234567"
@@ -123,5 +124,26 @@ func TestFromEnv(t *testing.T) {
 	c := FromEnv(os.Stderr)
 	if c == nil || len(c.URLs) != 2 || c.Timeout.Seconds() != 7 || c.Progress == nil {
 		t.Errorf("client %+v", c)
+	}
+}
+
+// TestProgressLine: a download that takes longer than a moment (the
+// server pauses between its two halves) reports its progress.
+func TestProgressLine(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(bytes.Repeat([]byte{1}, 4096))
+		w.(http.Flusher).Flush()
+		time.Sleep(2 * progressAfter)
+		w.Write(bytes.Repeat([]byte{2}, 4096))
+	}))
+	defer s.Close()
+	var progress bytes.Buffer
+	c := &Client{URLs: []string{s.URL}, CacheDir: t.TempDir(), Progress: &progress}
+	if _, err := c.DebugInfo(id); err != nil {
+		t.Fatal(err)
+	}
+	out := progress.String()
+	if !strings.Contains(out, "downloading debug info "+id) || !strings.HasSuffix(out, "\n") {
+		t.Errorf("progress %q: want a line naming the build-id, ended", out)
 	}
 }
