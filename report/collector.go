@@ -22,6 +22,13 @@ type ModuleOffsetter interface {
 	ModuleOffset(mm *symbolize.ModuleMap, pc uint64) (module string, off uint64, ok bool)
 }
 
+// TailCallSymbolizer is implemented by a Symbolizer that can rebuild the
+// frames of functions that left by a tail call between two unwound
+// frames (symbolize.Symbolizer does, from DWARF call sites).
+type TailCallSymbolizer interface {
+	TailCallFrames(mm *symbolize.ModuleMap, callee, caller symbolize.PC) []symbolize.Frame
+}
+
 // CollectorOption configures a Collector.
 type CollectorOption func(*Collector)
 
@@ -31,6 +38,13 @@ type CollectorOption func(*Collector)
 // text out: report reads no file itself.
 func WithSourceReader(read func(path string) ([]byte, error)) CollectorOption {
 	return func(c *Collector) { c.readSource = read }
+}
+
+// WithStackLimit keeps at most n frames of each group's example stack
+// (n <= 0: all). Sites and fingerprints are found from the whole stack
+// first: a shorter stack shows less, it never groups differently.
+func WithStackLimit(n int) CollectorOption {
+	return func(c *Collector) { c.stackLimit = n }
 }
 
 // WithMemoLimit bounds the number of distinct raw stacks remembered
@@ -51,6 +65,7 @@ type Collector struct {
 	sym        Symbolizer
 	readSource func(string) ([]byte, error)
 	memoLimit  int
+	stackLimit int
 
 	memo       map[memoKey]*memoEntry
 	memoSize   int
@@ -165,22 +180,33 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 	var frames []symbolize.Frame
 	var stack []StackFrame
 	var lookup []uint64 // per frame: the address its PC is looked up at
-	for _, pc := range ev.Stack {
+	add := func(f symbolize.Frame, at uint64) {
+		frames = append(frames, f)
+		lookup = append(lookup, at)
+		stack = append(stack, StackFrame{
+			PC:       fmt.Sprintf("0x%x", f.PC),
+			Module:   f.Module,
+			Function: f.Function,
+			File:     f.File,
+			Line:     f.Line,
+			Inlined:  f.Inlined,
+			TailCall: f.TailCall,
+		})
+	}
+	tails, _ := c.sym.(TailCallSymbolizer)
+	for i, pc := range ev.Stack {
 		fs := c.sym.Symbolize(ev.Maps, pc)
 		if len(fs) == 0 {
 			fs = []symbolize.Frame{{PC: pc.Addr}}
 		}
 		for _, f := range fs {
-			frames = append(frames, f)
-			lookup = append(lookup, pc.LookupAddr())
-			stack = append(stack, StackFrame{
-				PC:       fmt.Sprintf("0x%x", pc.Addr),
-				Module:   f.Module,
-				Function: f.Function,
-				File:     f.File,
-				Line:     f.Line,
-				Inlined:  f.Inlined,
-			})
+			f.PC = pc.Addr
+			add(f, pc.LookupAddr())
+		}
+		if tails != nil && i+1 < len(ev.Stack) {
+			for _, f := range tails.TailCallFrames(ev.Maps, pc, ev.Stack[i+1]) {
+				add(f, f.PC-1)
+			}
 		}
 	}
 
@@ -204,6 +230,9 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 	example := Example{Pid: ev.Pid, Tid: ev.Tid, Stack: stack}
 	if example.Stack == nil {
 		example.Stack = []StackFrame{}
+	}
+	if c.stackLimit > 0 && len(example.Stack) > c.stackLimit {
+		example.Stack = slices.Clip(example.Stack[:c.stackLimit])
 	}
 
 	g := c.groups[key]

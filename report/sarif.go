@@ -113,8 +113,9 @@ type sarifThreadFlow struct {
 }
 
 type sarifThreadFlowLocation struct {
-	Location   sarifLocation `json:"location"`
-	Importance string        `json:"importance,omitempty"`
+	Location   sarifLocation  `json:"location"`
+	Importance string         `json:"importance,omitempty"`
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 // ruleText describes each kind of violation for tool.driver.rules.
@@ -215,7 +216,12 @@ func WriteSARIF(w io.Writer, r *Report) error {
 				case symbolize.IsSystemFrame(symbolize.Frame{Module: f.Module, Function: f.Function, File: f.File}):
 					imp = "unimportant"
 				}
-				tf.Locations = append(tf.Locations, sarifThreadFlowLocation{Location: loc, Importance: imp})
+				tfl := sarifThreadFlowLocation{Location: loc, Importance: imp}
+				if f.TailCall {
+					loc.Message.Text += " (tail call)"
+					tfl.Properties = map[string]any{"tailcall": true}
+				}
+				tf.Locations = append(tf.Locations, tfl)
 			}
 			res.CodeFlows = []sarifCodeFlow{{ThreadFlows: []sarifThreadFlow{tf}}}
 		}

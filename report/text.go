@@ -312,6 +312,9 @@ func writeStack(b *strings.Builder, g Group, indent string, p painter) {
 		if f.Inlined {
 			inl = " (inlined)"
 		}
+		if f.TailCall {
+			inl += " (tail call)"
+		}
 		line := fmt.Sprintf("%s%s%-18s %s  %s%s", indent, mark, f.PC, fn, where, inl)
 		if mark == "> " {
 			line = p.paint(ansiBold, line)

@@ -3,6 +3,7 @@ package symbolize
 import (
 	"debug/elf"
 	"hash/crc32"
+	"path/filepath"
 	"sync"
 )
 
@@ -12,6 +13,8 @@ import (
 // unwinder and the symbolizer.
 type Cache struct {
 	debugDirs []string
+	fetcher   DebugFetcher
+	siteIn    []string // library file names counted as the program's own code
 	mu        sync.Mutex
 	modules   map[cacheKey]*cacheEntry
 }
@@ -32,6 +35,37 @@ type cacheEntry struct {
 // debug files, before /usr/lib/debug.
 func NewCache(debugDirs []string) *Cache {
 	return &Cache{debugDirs: debugDirs, modules: map[cacheKey]*cacheEntry{}}
+}
+
+// DebugFetcher finds a separate debug file by build-id (lower-case hex)
+// somewhere other than the disk: a debuginfod server. It may block for
+// as long as a download takes.
+type DebugFetcher interface {
+	DebugInfo(buildID string) (path string, err error)
+}
+
+// FetchDebugFiles makes the cache ask f for the debug files of programs
+// and libraries (not the C library or loader, named from their symbol
+// tables) that have none on disk. Call it before the cache is used. Only
+// symbolization fetches, never an unwind: the ptrace thread never waits
+// for the network.
+func (c *Cache) FetchDebugFiles(f DebugFetcher) { c.fetcher = f }
+
+// SiteIn makes the libraries with these file names ("libarchive.so.13")
+// count as the program's own code, wherever they are installed: their
+// frames can be call sites, and their DWARF and debug files are loaded as
+// a program's are. Call it before the cache is used.
+func (c *Cache) SiteIn(names ...string) { c.siteIn = append(c.siteIn, names...) }
+
+// IsSiteIn reports whether the module at path was named by SiteIn.
+func (c *Cache) IsSiteIn(path string) bool {
+	base := filepath.Base(path)
+	for _, n := range c.siteIn {
+		if n == base || n == path {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Cache) entry(k cacheKey) *cacheEntry {
@@ -58,6 +92,8 @@ func (c *Cache) moduleFor(m *Module) *module {
 	e.once.Do(func() {
 		mod, err := openModule(m.Path, c.debugDirs)
 		if err == nil {
+			mod.fetcher = c.fetcher
+			mod.siteIn = c.IsSiteIn(m.Path)
 			e.mod = mod
 		}
 	})

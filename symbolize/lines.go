@@ -40,7 +40,8 @@ type compUnit struct {
 	// DIE order: they qualify the names of the functions declared in
 	// them (scopeOf).
 	scopes []scope
-	names  map[dwarf.Offset]funcName // by subprogram DIE, filled on use
+	names  map[dwarf.Offset]funcName   // by subprogram DIE, filled on use
+	sites  map[dwarf.Offset]*funcSites // call sites by subprogram DIE, filled on use
 }
 
 // scope is a namespace, class, struct or union DIE: its children lie in
@@ -54,6 +55,9 @@ type scope struct {
 type funcRange struct {
 	lo, hi uint64
 	off    dwarf.Offset
+	// entry is where calls enter the function: its first range (a
+	// function split into hot and cold parts has two).
+	entry uint64
 }
 
 // loadDWARF indexes the compile units of ef; nil when ef has none.
@@ -117,6 +121,7 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 	cu.parsed = true
 	cu.trees = map[dwarf.Offset]*godwarf.Tree{}
 	cu.names = map[dwarf.Offset]funcName{}
+	cu.sites = map[dwarf.Offset]*funcSites{}
 	cu.lines = di.parseLines(cu)
 	r := di.data.Reader()
 	r.Seek(cu.offset)
@@ -152,7 +157,7 @@ func (cu *compUnit) parse(di *dwarfInfo) {
 			if rngs, err := di.data.Ranges(e); err == nil {
 				for _, rg := range rngs {
 					if rg[1] > rg[0] {
-						cu.funcs = append(cu.funcs, funcRange{rg[0], rg[1], e.Offset})
+						cu.funcs = append(cu.funcs, funcRange{rg[0], rg[1], e.Offset, rngs[0][0]})
 					}
 				}
 			}

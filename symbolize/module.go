@@ -33,13 +33,21 @@ type module struct {
 
 	debugDirs []string
 	// static: no PT_INTERP (see Frame.Static).
-	static bool
+	static  bool
+	fetcher DebugFetcher // nil: no debuginfod
+	siteIn  bool         // a system library the user counts as own code (Cache.SiteIn)
+	entry   entryInfo    // what the entry code says (startcode.go)
 
 	dwOnce sync.Once
 	dw     *dwarfInfo // nil when no DWARF was found
 	// dwMu serializes DWARF lookups: Delve's line tables cache state
 	// machines in maps without locks.
 	dwMu sync.Mutex
+
+	// names maps every function symbol, aliases included, to its
+	// address: tail-call targets named by declarations (tailcall.go).
+	namesOnce sync.Once
+	names     map[string]uint64
 
 	goOnce sync.Once
 	gotab  *goTable     // .gopclntab of Go 1.20+, for Go binaries without DWARF
@@ -159,6 +167,12 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 	m = &module{path: path, src: r, debugDirs: debugDirs, static: hasNoInterpreter(ef)}
 	m.cfi = loadCFI(ef)
 	m.syms = loadSymbols(ef)
+	if ef.Section(".gopclntab") == nil {
+		// Go binaries, stripped or not, name their functions in
+		// .gopclntab.
+		m.entry = readEntry(ef)
+		nameEntryFunctions(&m.syms, &m.cfi, m.entry)
+	}
 	for _, s := range m.syms.syms {
 		if stopFunctions[strings.TrimSuffix(s.name, ".abi0")] {
 			m.stop = append(m.stop, addrRange{s.addr, s.addr + max(s.size, 1)})

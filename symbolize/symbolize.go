@@ -71,12 +71,17 @@ type Frame struct {
 	File     string
 	Line     int
 	Inlined  bool
+	// TailCall marks a frame rebuilt from DWARF call sites: a function
+	// that left by a tail call, at the line of that call (tailcall.go).
+	TailCall bool
 
 	// Facts the choice of a call site rests on (CallSite), decided once
 	// here, where the module is read, so that the report never opens a
 	// binary or walks the disk.
 
-	// System: code a call only passes through (IsSystemFrame).
+	// System: code a call only passes through (IsSystemFrame), or the
+	// C library linked into a static program, told from the program's
+	// own code by where the linker put it (startcode.go).
 	System bool
 	// Static: the module has no program interpreter (PT_INTERP): a static
 	// program, carrying its C library inside, or a shared object.

@@ -2,6 +2,7 @@ package symbolize
 
 import (
 	"debug/elf"
+	"encoding/hex"
 	"fmt"
 	"sync"
 )
@@ -74,10 +75,15 @@ func (s *Symbolizer) resolve(m *Module, pc PC) []Frame {
 		places = []place{{function: fmt.Sprintf("%s+0x%x", m.Name(), addr)}}
 	}
 	static := mod != nil && mod.static && !m.IsVDSO()
+	// The C library linked into a static program is passed through like
+	// a shared one, even stripped (startcode.go).
+	linkedLibC := mod != nil && mod.isLinkedLibC(addr)
+	// --site-in: a library the user ports counts as the program's own.
+	siteIn := mod != nil && mod.siteIn
 	out := make([]Frame, len(places))
 	for i, p := range places {
 		f := Frame{PC: pc.Addr, Module: m.Path, Function: p.function, File: p.file, Line: p.line, Inlined: p.inlined, Static: static}
-		f.System = IsSystemFrame(f)
+		f.System = (IsSystemFrame(f) && !siteIn) || linkedLibC
 		f.SourceRoot = s.roots.of(f.File)
 		out[i] = f
 	}
@@ -145,6 +151,23 @@ func (mod *module) dwarfPlaces(di *dwarfInfo, addr uint64) []place {
 	})
 }
 
+// fetchDebugFile asks debuginfod for the object's debug file by its
+// build-id; "" when there is no fetcher, no build-id, or no file.
+func (mod *module) fetchDebugFile(ef *elf.File) string {
+	if mod.fetcher == nil {
+		return ""
+	}
+	id := buildID(ef)
+	if len(id) == 0 {
+		return ""
+	}
+	p, err := mod.fetcher.DebugInfo(hex.EncodeToString(id))
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
 // dwarf loads DWARF on first use, from the object or its separate debug
 // file: large, and only needed once a PC lands in this object. System
 // libraries get only their debug file's symbol table (IsSystemModule).
@@ -155,7 +178,7 @@ func (mod *module) dwarf() *dwarfInfo {
 				mod.dw = nil
 			}
 		}()
-		system := IsSystemModule(mod.path)
+		system := IsSystemModule(mod.path) && !mod.siteIn
 		mod.withELF(func(ef *elf.File) {
 			if !system {
 				if di := loadDWARF(ef); di != nil {
@@ -167,6 +190,9 @@ func (mod *module) dwarf() *dwarfInfo {
 				return
 			}
 			p := findDebugFile(mod.path, ef, mod.debugDirs)
+			if p == "" && !system {
+				p = mod.fetchDebugFile(ef)
+			}
 			if p == "" {
 				return
 			}

@@ -215,9 +215,8 @@ func (t *breakpointTable) resolve(th breakpointThread) {
 	case plan.startCall != nil:
 		t.plant(th, plan.startCall.addr+programBias(modules), roleStartMain, "the C start-up call", plan.startCall.mainArg)
 	default:
-		found := resolveSymbols(modules, plan.symbols...)
 		for _, name := range plan.symbols {
-			if addr, ok := found[name]; ok {
+			for _, addr := range resolveFunction(modules, plan, name) {
 				t.plant(th, addr, roleEnter, name, 0)
 			}
 		}

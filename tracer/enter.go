@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+
+	"github.com/captrace/captrace/symbolize"
 )
 
 // enterPlan is how a session finds its enter point, decided before the
@@ -27,7 +29,11 @@ type enterPlan struct {
 	// goMain is main.main's address in a Go program whose symbol table was
 	// stripped, found through .gopclntab (link-time, before load bias).
 	goMain uint64
-	what   string // for messages: "cap_enter", "main", ...
+	// programAddrs are where the program image itself defines the enter
+	// function (link-time): every overload, every inlined copy of a Go
+	// function, names from its debug file. Empty: look in the libraries.
+	programAddrs []uint64
+	what         string // for messages: "cap_enter", "main", ...
 }
 
 // needsBreakpoints reports whether the plan is carried out with
@@ -96,29 +102,49 @@ var capEnterNames = []string{"cap_enter", "caph_enter"}
 // planProgram plans PROGRAM's enter point before it starts. A #! script
 // cannot be planned from its own file: the image that runs is its
 // interpreter's, planned at its exec (deferred).
-func planProgram(path, point string, warn io.Writer) (plan enterPlan, deferred bool, err error) {
+func planProgram(path, point string, warn io.Writer, find functionFinder) (plan enterPlan, deferred bool, err error) {
 	if point != EnterExec && isScript(path) {
 		return enterPlan{}, true, nil
 	}
-	plan, err = planEnter(path, point, warn)
+	plan, err = planEnterWith(path, point, warn, find)
 	return plan, false, err
+}
+
+// functionFinder finds a function by the name reports print, in an ELF
+// file, its debug file and .gopclntab (symbolize.Cache.FindFunction).
+type functionFinder func(path, name string) symbolize.FoundFunction
+
+// symbolsOnly finds functions in the file's own tables and in debug files
+// under /usr/lib/debug, never through the network.
+func symbolsOnly(path, name string) symbolize.FoundFunction {
+	f, _ := symbolize.FindFunction(path, name, symbolize.FunctionLookup{})
+	return f
 }
 
 // planLaterImage plans an image that a traced process execs after
 // PROGRAM's own, quietly. The default's fallback to main is PROGRAM's
 // alone: a helper that PROGRAM runs before its cap_enter (system(),
 // popen()) is not in capability mode from its own main.
-func planLaterImage(exe, point string) (enterPlan, error) {
+func planLaterImage(exe, point string, find functionFinder) (enterPlan, error) {
 	if point == "" {
 		point = EnterCapEnter
 	}
-	return planEnter(exe, point, io.Discard)
+	return planEnterWith(exe, point, io.Discard, find)
 }
 
 // planEnter decides the enter point of the program at exePath. point ""
 // is the default: cap_enter, or main when the program has no cap_enter;
 // an explicit "cap_enter" never falls back.
 func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
+	return planEnterWith(exePath, point, warn, nil)
+}
+
+// planEnterWith is planEnter finding a named enter function with find
+// (nil: symbolsOnly).
+func planEnterWith(exePath, point string, warn io.Writer, find functionFinder) (enterPlan, error) {
+	if find == nil {
+		find = symbolsOnly
+	}
 	if point == EnterExec {
 		return enterPlan{atExec: true, what: "exec"}, nil
 	}
@@ -150,10 +176,15 @@ func planEnter(exePath, point string, warn io.Writer) (enterPlan, error) {
 	case EnterMain:
 		return planMain(f, names, exePath)
 	}
-	if !names[point] {
-		return enterPlan{}, usageError("--enter="+point, fmt.Errorf("%s has no function %q", exePath, point))
+	found := find(exePath, point)
+	if !found.Found() {
+		// Not in this image: wait for one that has it, as an explicit
+		// --enter=cap_enter does. The program may be a driver (a #!
+		// script's interpreter, sh, make) of the one that has it.
+		fmt.Fprintf(warn, "%s has no function %s; waiting for a program that has it\n", filepath.Base(exePath), point)
+		return enterPlan{what: point}, nil
 	}
-	return enterPlan{symbols: []string{point}, what: point}, nil
+	return enterPlan{symbols: []string{point}, programAddrs: found.Addrs, what: point}, nil
 }
 
 func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, error) {
@@ -256,6 +287,44 @@ func resolveSymbols(modules []loadedModule, names ...string) map[string]uint64 {
 	return found
 }
 
+// resolveFunction finds where the enter function name begins in the loaded
+// modules: the program's own definitions from its plan (programAddrs),
+// else the first library that defines a function reports would call
+// name (every overload in it).
+func resolveFunction(modules []loadedModule, plan enterPlan, name string) []uint64 {
+	var out []uint64
+	if len(plan.programAddrs) > 0 {
+		for _, a := range plan.programAddrs {
+			out = append(out, a+programBias(modules))
+		}
+		return out
+	}
+	for _, m := range modules {
+		f, err := elf.Open(m.path)
+		if err != nil {
+			continue
+		}
+		seen := map[uint64]bool{}
+		for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+			syms, err := get()
+			if err != nil {
+				continue
+			}
+			for _, s := range syms {
+				if s.Section != elf.SHN_UNDEF && s.Value != 0 && elf.ST_TYPE(s.Info) == elf.STT_FUNC && !seen[s.Value] && symbolize.FunctionMatches(s.Name, name) {
+					seen[s.Value] = true
+					out = append(out, s.Value+m.bias)
+				}
+			}
+		}
+		f.Close()
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
 // definedFunctions are the link-time addresses of the named functions f
 // defines (.symtab, then .dynsym).
 func definedFunctions(f *elf.File, names []string) map[string]uint64 {
@@ -288,4 +357,19 @@ func elfEntry(path string) (uint64, error) {
 	}
 	defer f.Close()
 	return f.Entry, nil
+}
+
+// finder finds enter functions with the session's debug directories, and
+// with its debuginfod client when fetch is true: only before the program
+// starts, since a download must never hold up a stopped tracee.
+func (cfg *Config) finder(fetch bool) functionFinder {
+	return func(path, name string) symbolize.FoundFunction {
+		var f symbolize.FoundFunction
+		if cfg.Cache != nil {
+			f, _ = cfg.Cache.FindFunction(path, name, fetch)
+		} else {
+			f, _ = symbolize.FindFunction(path, name, symbolize.FunctionLookup{DebugDirs: cfg.DebugDirs})
+		}
+		return f
+	}
 }

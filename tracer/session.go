@@ -87,7 +87,7 @@ func Run(cfg Config) (Result, error) {
 		// The kernel's own cap_enter(2) is the enter point, seen at its
 		// entry: nothing to plan.
 		s.plan = enterPlan{what: EnterCapEnter}
-	} else if s.plan, s.planDeferred, err = planProgram(path, cfg.Enter, cfg.Warnings); err != nil {
+	} else if s.plan, s.planDeferred, err = planProgram(path, cfg.Enter, cfg.Warnings, s.cfg.finder(true)); err != nil {
 		return Result{}, err
 	}
 	if s.os, err = newBackend(&s.cfg); err != nil {
@@ -351,7 +351,7 @@ func (s *session) planImage(p *process) (enterPlan, bool) {
 		return enterPlan{}, false
 	}
 	if s.rootPlanned || p.pid != s.root {
-		plan, err := planLaterImage(p.exe, s.cfg.Enter)
+		plan, err := planLaterImage(p.exe, s.cfg.Enter, s.cfg.finder(false))
 		return plan, err == nil
 	}
 	if s.planDeferred && isEnvLauncher(p.exe) {
@@ -364,7 +364,7 @@ func (s *session) planImage(p *process) (enterPlan, bool) {
 		return s.plan, true
 	}
 	// PROGRAM is a script: this is its interpreter.
-	plan, err := planEnter(p.exe, s.cfg.Enter, s.cfg.Warnings)
+	plan, err := planEnterWith(p.exe, s.cfg.Enter, s.cfg.Warnings, s.cfg.finder(false))
 	if err != nil {
 		fmt.Fprintln(s.cfg.Warnings, err)
 		return plan, false

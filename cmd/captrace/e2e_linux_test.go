@@ -343,7 +343,6 @@ func TestBadInput(t *testing.T) {
 		{"directory", []string{dir}, 126, "is a directory"},
 		{"bad flag", []string{"--bogus", rules}, 2, "flag provided but not defined"},
 		{"bad mode", []string{"--mode=strict", rules}, 2, "--mode=strict"},
-		{"unknown enter symbol", []string{"--enter=no_such_function", rules}, 2, `no function "no_such_function"`},
 		{"bad errno", []string{"--errno-capmode=EWHATEVER", rules}, 2, "unknown errno"},
 		{"no program", nil, 2, "no program"},
 		{"corrupt baseline", []string{"--baseline=" + notExec, rules}, 125, "data.txt"},

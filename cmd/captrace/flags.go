@@ -38,9 +38,15 @@ flags:
                            any violation
   --errno-capmode=NAME     errno of denied calls in enforce mode (default EPERM)
   --errno-notcapable=NAME  errno of escaping calls in enforce mode (default EPERM)
-  --depth=N                frames kept per stack (default 64)
+  --depth=N                frames shown per example stack (default 64); sites
+                           and grouping always use the whole stack
   --no-follow              do not report violations of forked children
   --debug-dir=DIR          also look for separate debug files under DIR
+  --site-in=LIBRARY        count a library's frames (by file name, e.g.
+                           libarchive.so.13) as the program's own code, so
+                           sites land in it (repeatable)
+  --debuginfod=on|off      fetch missing debug files from DEBUGINFOD_URLS
+                           (default on when DEBUGINFOD_URLS is set)
 
 exit status: the program's own (128+N if killed by signal N); 3 when the
 gate fails; 2 usage; 125 captrace failure; 126 not executable; 127 not found.
@@ -62,6 +68,8 @@ type traceOptions struct {
 	depth           int
 	noFollow        bool
 	debugDirs       []string
+	debuginfod      bool
+	siteIn          []string
 }
 
 func (o *traceOptions) modeName() string {
@@ -91,8 +99,9 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	var (
 		o                           traceOptions
 		mode, capErrno, notCapErrno string
+		debuginfod                  string
 		pid                         int
-		dirs                        stringList
+		dirs, siteIn                stringList
 	)
 	fs.StringVar(&mode, "mode", "audit", "")
 	fs.StringVar(&o.enter, "enter", "", "")
@@ -106,6 +115,8 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	fs.IntVar(&o.depth, "depth", 64, "")
 	fs.BoolVar(&o.noFollow, "no-follow", false, "")
 	fs.Var(&dirs, "debug-dir", "")
+	fs.Var(&siteIn, "site-in", "")
+	fs.StringVar(&debuginfod, "debuginfod", "on", "")
 	fs.IntVar(&pid, "p", 0, "")
 
 	usageErr := func(format string, a ...any) (*traceOptions, int) {
@@ -153,6 +164,19 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		return usageErr("%v", err)
 	}
 	o.debugDirs = dirs
+	for _, m := range siteIn {
+		if m == "" {
+			return usageErr("--site-in: empty library name")
+		}
+	}
+	o.siteIn = siteIn
+	switch debuginfod {
+	case "on":
+		o.debuginfod = true
+	case "off":
+	default:
+		return usageErr("--debuginfod=%s: want on or off", debuginfod)
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return usageErr("no program to run")

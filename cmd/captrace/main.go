@@ -24,7 +24,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/captrace/captrace/event"
+	"github.com/captrace/captrace/internal/debuginfod"
 	"github.com/captrace/captrace/report"
 	"github.com/captrace/captrace/source"
 	"github.com/captrace/captrace/symbolize"
@@ -64,6 +64,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return trace(opts, stderr)
 }
 
+// unwindDepth is how deep stacks are unwound whatever --depth says: the
+// site and the callers a fingerprint hashes come from the whole stack;
+// --depth only limits the frames a report keeps.
+const unwindDepth = 64
+
 // trace runs one tracing session and renders its report.
 func trace(o *traceOptions, stderr io.Writer) int {
 	if err := checkOutput(o.output); err != nil {
@@ -82,13 +87,25 @@ func trace(o *traceOptions, stderr io.Writer) int {
 
 	started := time.Now()
 	cache := symbolize.NewCache(o.debugDirs)
-	collector := report.NewCollector(symbolize.NewSymbolizer(cache), report.WithSourceReader(symbolize.ReadSource))
+	cache.SiteIn(o.siteIn...)
+	if o.debuginfod {
+		if c := debuginfod.FromEnv(stderr); c != nil {
+			cache.FetchDebugFiles(c)
+		}
+	}
+	collector := report.NewCollector(symbolize.NewSymbolizer(cache), report.WithSourceReader(symbolize.ReadSource), report.WithStackLimit(o.depth))
 	// The ptrace thread only queues events; symbolizing and grouping run
-	// here, while the tracee is already running again.
-	events := make(chan event.Event, 4096)
+	// here, while the tracee is already running again. The queue has no
+	// bound: a debug file downloading for the collector must not stop
+	// the ptrace thread, and with it the program.
+	events := newEventQueue()
 	collected := make(chan struct{})
 	go func() {
-		for ev := range events {
+		for {
+			ev, ok := events.next()
+			if !ok {
+				break
+			}
 			collector.Add(ev)
 		}
 		close(collected)
@@ -113,16 +130,16 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Enter:           o.enter,
 		ErrnoCapMode:    o.errnoCapMode,
 		ErrnoNotCapable: o.errnoNotCapable,
-		Depth:           o.depth,
+		Depth:           max(o.depth, unwindDepth),
 		NoFollow:        o.noFollow,
 		DebugDirs:       o.debugDirs,
-		OnViolation:     func(ev event.Event) { events <- ev },
+		OnViolation:     events.push,
 		Warnings:        &prefixWriter{w: stderr},
 		Cache:           cache,
 		Stop:            stop,
 	})
 	signal.Stop(signals)
-	close(events)
+	events.close()
 	<-collected
 	if err != nil && res.Processes == 0 {
 		return failure(stderr, err)

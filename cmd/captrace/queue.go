@@ -1,0 +1,57 @@
+package main
+
+import (
+	"sync"
+
+	"github.com/captrace/captrace/event"
+)
+
+// eventQueue hands events from the ptrace thread to the collector. push
+// never blocks: the collector may be waiting for a debug file to
+// download, and the traced program must not wait with it.
+type eventQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []event.Event
+	closed bool
+}
+
+func newEventQueue() *eventQueue {
+	q := &eventQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *eventQueue) push(ev event.Event) {
+	q.mu.Lock()
+	q.items = append(q.items, ev)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// next returns the oldest event, waiting for one; false once the queue
+// is closed and empty.
+func (q *eventQueue) next() (event.Event, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if len(q.items) == 0 {
+		return event.Event{}, false
+	}
+	ev := q.items[0]
+	q.items[0] = event.Event{}
+	q.items = q.items[1:]
+	if len(q.items) == 0 {
+		q.items = nil // let the backing array go
+	}
+	return ev, true
+}
+
+func (q *eventQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
