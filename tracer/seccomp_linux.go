@@ -4,6 +4,8 @@ import (
 	"sort"
 
 	"golang.org/x/net/bpf"
+
+	"github.com/captrace/captrace/capmode"
 )
 
 // Layout of struct seccomp_data (include/uapi/linux/seccomp.h).
@@ -25,7 +27,7 @@ const (
 // x32 syscalls carry this bit in their number (arch/x86/include/asm/unistd.h).
 const x32SyscallBit = 0x40000000
 
-// seccompFilter builds the classic BPF program the launcher installs: the
+// seccompFilter builds the classic BPF program of capability mode: the
 // syscalls of allowed (capability mode allows them whatever their
 // arguments) return SECCOMP_RET_ALLOW and never stop the tracee; every other
 // syscall returns SECCOMP_RET_TRACE so the tracer can decide. The list comes
@@ -92,4 +94,10 @@ func syscallRanges(nrs []int) []syscallRange {
 		out = append(out, syscallRange{n, n})
 	}
 	return out
+}
+
+// capModeFilter is the filter of capability mode: every syscall the
+// policy always allows passes, every other one stops.
+func capModeFilter() []bpf.Instruction {
+	return seccompFilter(auditArch, filteredAllowed(capmode.Linux().AlwaysAllowed()))
 }
