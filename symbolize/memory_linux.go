@@ -3,6 +3,7 @@ package symbolize
 import (
 	"fmt"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,10 +40,7 @@ func (m *ProcessMemory) ReadMemoryPartial(addr uint64, p []byte) (int, error) {
 		return 0, nil
 	}
 	if !m.noVM {
-		local := []unix.Iovec{{Base: &p[0]}}
-		local[0].SetLen(len(p))
-		remote := []unix.RemoteIovec{{Base: uintptr(addr), Len: len(p)}}
-		n, err := unix.ProcessVMReadv(m.pid, local, remote, 0)
+		n, err := processVMRead(m.pid, addr, p)
 		if err == nil {
 			return n, nil
 		}
@@ -73,4 +71,22 @@ func (m *ProcessMemory) Close() error {
 	err := m.memFile.Close()
 	m.memFile = nil
 	return err
+}
+
+// processVMRead is one process_vm_readv of p from addr. It is on the
+// tracer's path at every stop that reads memory, so it allocates nothing
+// (x/sys's wrapper takes slices of iovecs, which escape) and skips the
+// runtime's syscall bookkeeping: it does not block on anything but the
+// tracee's page faults.
+func processVMRead(pid int, addr uint64, p []byte) (int, error) {
+	var local unix.Iovec
+	local.Base = &p[0]
+	local.SetLen(len(p))
+	remote := unix.RemoteIovec{Base: uintptr(addr), Len: len(p)}
+	n, _, e := unix.RawSyscall6(unix.SYS_PROCESS_VM_READV, uintptr(pid),
+		uintptr(unsafe.Pointer(&local)), 1, uintptr(unsafe.Pointer(&remote)), 1, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
 }

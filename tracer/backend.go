@@ -39,6 +39,10 @@ type backend interface {
 	// kernel enforces it (FreeBSD enforce mode); th is the thread stopped
 	// at the enter point's breakpoint, or nil at exec.
 	enterCapMode(s *session, p *process, tid int, th *stoppedThread) error
+	// holdThreads stops p's threads but tid while capability mode begins
+	// (Linux installs its filter meanwhile) and returns the stops it
+	// waited for, which the session then handles.
+	holdThreads(s *session, p *process, tid int) []heldStop
 
 	// Requests on a stopped thread or process.
 	resume(pid, tid, sig int) error // continue, delivering sig (0: none)

@@ -367,6 +367,9 @@ func (b *osBackend) enterCapMode(s *session, p *process, tid int, th *stoppedThr
 	return err
 }
 
+// holdThreads: a FreeBSD stop halts the whole process already.
+func (b *osBackend) holdThreads(s *session, p *process, tid int) []heldStop { return nil }
+
 // capEnterRemote makes the stopped thread tid of process pid call
 // cap_enter(2). PT_SC_REMOTE is valid at a stop at a syscall exit (the exec
 // stop included) or on the way back to user mode (a signal stop, such as

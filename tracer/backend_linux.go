@@ -6,18 +6,22 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/capmode"
 	"github.com/captrace/captrace/symbolize"
 )
 
-// The Linux backend: capability mode is emulated. The launcher
-// (launcher_linux.go) installs a seccomp filter that stops only the calls
-// that can violate, at PTRACE_EVENT_SECCOMP; the tracer judges them with
-// capmode's Linux table and, in enforce mode, skips the denied ones.
+// The Linux backend: capability mode is emulated. Until its enter point a
+// process runs under the launch filter (launchfilter_linux.go), which
+// stops almost nothing; at the enter point the process installs the
+// capability-mode filter (seccomp_linux.go), injected
+// (filterinject_linux.go), which stops only the calls that can violate,
+// at PTRACE_EVENT_SECCOMP; the tracer judges them with capmode's Linux
+// table and, in enforce mode, skips the denied ones. An attached process
+// (-p, attach_linux.go) gets no filter: it is traced with syscall stops.
 
 const (
 	// kernelCapEnter: Linux has no cap_enter(2); the enter point is a
@@ -41,87 +45,80 @@ func platformPolicy() policy { return capmode.Linux() }
 
 // osBackend is the Linux backend.
 type osBackend struct {
-	self string // captrace's own executable, re-run as the launcher
+	// capModeProg: the capability-mode filter, assembled at the first
+	// enter point, for injection.
+	capModeProg []bpf.RawInstruction
+	// attached: the session attached to running processes (-p): no
+	// filter, syscall stops, and a detach at the end.
+	attached bool
 }
 
 func newBackend(cfg *Config) (*osBackend, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, failure("cannot find its own executable", err)
-	}
-	return &osBackend{self: self}, nil
+	prepareRuntime()
+	return &osBackend{attached: len(cfg.Attach) > 0}, nil
 }
 
-// osProcess: Linux keeps nothing of its own per process.
-type osProcess struct{}
+// osProcess is the Linux backend's data about one process.
+type osProcess struct {
+	// capModeFilter: the capability-mode filter is installed (at the start
+	// for --enter=exec, else injected at the enter point, or inherited
+	// from the parent). It survives exec.
+	capModeFilter bool
+}
 
-func (o *osProcess) forked() *osProcess { return &osProcess{} }
+func (o *osProcess) forked() *osProcess { return &osProcess{capModeFilter: o.capModeFilter} }
 
 // osStop: nothing beyond the wait status.
 type osStop struct{}
 
-// start runs the launcher, which starts untraced and waits until it is
-// (launcher_linux.go): PTRACE_SEIZE, unlike PTRACE_TRACEME, reports
-// group-stops as such, so a program stopped by SIGTSTP or SIGSTOP really
-// stops, as without captrace, and resumes on SIGCONT. The launcher says
-// "running" on one pipe; the tracer says "seized" on the other.
+// start starts PROGRAM traced and stopped before its first instruction,
+// with its first filter in place (start_linux.go), plans its enter point
+// and lets it run.
 func (b *osBackend) start(s *session, path string, argv []string) error {
-	files := inheritedFDs()
-	running, runningW, err := os.Pipe()
+	filter := launchFilter(auditArch)
+	if s.plan.atExec {
+		filter = capModeFilter()
+	}
+	prog, err := bpf.Assemble(filter)
 	if err != nil {
-		return failure("start the launcher", err)
+		return failure("cannot build the seccomp filter", err)
 	}
-	defer running.Close()
-	seizedR, seized, err := os.Pipe()
+	pid, err := startTraced(path, argv, inheritedFDs(), prog, ptraceOptions)
 	if err != nil {
-		runningW.Close()
-		return failure("start the launcher", err)
+		return startFailure(path, err)
 	}
-	defer seized.Close()
-	var runningFD, seizedFD int
-	files, runningFD = placeFD(files, runningW.Fd())
-	files, seizedFD = placeFD(files, seizedR.Fd())
-	args := append([]string{b.self, launcherArg, strconv.Itoa(runningFD), strconv.Itoa(seizedFD), path}, argv...)
-	pid, err := syscall.ForkExec(b.self, args, &syscall.ProcAttr{
-		Env:   os.Environ(),
-		Files: files,
-	})
-	runningW.Close()
-	seizedR.Close()
-	if err != nil {
-		return failure("cannot start the launcher", err)
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	p := s.addRoot(pid, exe)
+	p.os = &osProcess{capModeFilter: s.plan.atExec}
+	// Stopped as at the exec of a later image: plan the enter point now.
+	if err := s.onExec(p, pid, exe); err != nil {
+		s.warnf("%v", err)
 	}
-	s.launched.add(pid)
-	if _, err := running.Read(make([]byte, 1)); err != nil {
-		unix.Wait4(pid, nil, 0, nil)
-		return failure("", errors.New("the launcher did not start"))
-	}
-	if err := seize(pid, ptraceOptions); err != nil {
+	if err := letRun(pid); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
-		unix.Wait4(pid, nil, 0, nil)
-		return seizeError(err)
-	}
-	s.addRoot(pid, b.self)
-	if _, err := seized.Write([]byte{1}); err != nil {
-		// The launcher is gone; its death is in the wait loop.
-		s.warnf("cannot tell the launcher it is traced: %v", err)
+		return failure("cannot start the program", err)
 	}
 	return nil
 }
 
-// placeFD puts fd at the lowest free number above stderr in a
-// syscall.ProcAttr.Files table, like open(2): the end of the table may be
-// past RLIMIT_NOFILE.
-func placeFD(files []uintptr, fd uintptr) ([]uintptr, int) {
-	n := 3
-	for n < len(files) && files[n] != closedFD {
-		n++
+// startFailure words a failure of startTraced.
+func startFailure(path string, err error) error {
+	se, ok := err.(*startError)
+	if !ok {
+		return failure("cannot start the program", err)
 	}
-	if n == len(files) {
-		files = append(files, closedFD)
+	switch se.stage {
+	case "exec":
+		// The program was checked before; this is a race or an odd file.
+		status := StatusNotExecutable
+		if errors.Is(se.err, unix.ENOENT) {
+			status = StatusNotFound
+		}
+		return &Error{Path: path, Err: se.err, Status: status}
+	case "trace":
+		return seizeError(se.err)
 	}
-	files[n] = fd
-	return files, n
+	return &Error{Path: path, Op: se.stage, Err: se.err, Status: StatusFailure}
 }
 
 // seize attaches to pid with options set at once (PTRACE_SETOPTIONS would
@@ -138,7 +135,7 @@ func seizeError(err error) error {
 	if errors.Is(err, unix.EPERM) {
 		return failure("", fmt.Errorf("not allowed to trace (ptrace: %w); is captrace itself traced, or ptrace disabled by a container or kernel.yama.ptrace_scope?", err))
 	}
-	return failure("cannot trace the launcher", err)
+	return failure("cannot trace the program", err)
 }
 
 func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
@@ -150,6 +147,13 @@ func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
 	sig := ws.StopSignal()
 	event := int(uint32(ws) >> 16)
 	switch {
+	case sig == syscallStopSignal:
+		// An attached thread's syscall stop: its entry is judged.
+		st.kind = stopResume
+		op, foreign, err := syscallStop(tid)
+		if err == nil && op == syscallInfoEntry && p != nil {
+			st.kind, st.foreign = stopSyscall, foreign
+		}
 	case event == unix.PTRACE_EVENT_STOP:
 		// A seized tracee reports its first stop (a new thread or child)
 		// and its group-stops this way.
@@ -214,11 +218,13 @@ func threadGroupOf(tid int) int {
 	return -1
 }
 
-// syscallEntry reads the call at a seccomp stop. clone and clone3 always
-// stop (untraced_linux.go) and lose CLONE_UNTRACED here.
+// syscallEntry reads the call at a seccomp stop (or, attached, a syscall
+// entry stop). clone and clone3 stop (untraced_linux.go) and lose
+// CLONE_UNTRACED here. This is the hot path: raw requests
+// (ptraceraw_linux.go).
 func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 	var regs registers
-	if err := unix.PtraceGetRegs(st.tid, &regs); err != nil {
+	if err := getRegs(st.tid, &regs); err != nil {
 		return false
 	}
 	st.regs = &regs
@@ -232,9 +238,12 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 		return false
 	}
 	// The filter marks calls of another ABI, whose numbers and argument
-	// registers mean other things: judged and printed as unknown.
-	if data, _ := unix.PtraceGetEventMsg(st.tid); data == traceForeign {
-		st.foreign = true
+	// registers mean other things: judged and printed as unknown. (An
+	// attached thread's stop said so already, in decode.)
+	if !b.attached {
+		if data, _ := eventMsg(st.tid); data == traceForeign {
+			st.foreign = true
+		}
 	}
 	return true
 }
@@ -242,7 +251,7 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 // writeSyscallRegs writes the registers that deny a call. It is a variable
 // so that a test can make it fail and prove that enforce mode fails
 // closed.
-var writeSyscallRegs = unix.PtraceSetRegs
+var writeSyscallRegs = setRegs
 
 func (b *osBackend) denySyscall(tid int, r *registers, errno unix.Errno) error {
 	skipSyscall(r, errno)
@@ -256,11 +265,57 @@ func (b *osBackend) startProcess(s *session, p *process) (bool, error) { return 
 
 func (b *osBackend) execed(s *session, p *process) error { return nil }
 
+// enterCapMode installs the capability-mode filter in p: the thread at the
+// enter point's breakpoint runs prctl and seccomp(TSYNC) itself (syscall
+// injection), for every thread of the process, while the session holds
+// the others (holdThreads). At exec (th nil) the filter is in already:
+// only --enter=exec plans there, and startTraced installed it. A process
+// that inherited the filter, or one that is not reported (--no-follow),
+// needs nothing.
 func (b *osBackend) enterCapMode(s *session, p *process, tid int, th *stoppedThread) error {
+	if th == nil || p.os.capModeFilter || p.quiet {
+		return nil
+	}
+	if b.capModeProg == nil {
+		raw, err := bpf.Assemble(capModeFilter())
+		if err != nil {
+			return fmt.Errorf("cannot build the seccomp filter: %w", err)
+		}
+		b.capModeProg = raw
+	}
+	err := injectFilter(p.pid, tid, injectOutsideSyscall, b.capModeProg, 0)
+	if gone, ok := err.(*errTraceeGone); ok {
+		s.onDeath(tid, gone.status)
+		return fmt.Errorf("the thread at the enter point exited")
+	}
+	if err != nil {
+		return fmt.Errorf("cannot install the capability-mode filter, its calls are not checked: %w", err)
+	}
+	p.os.capModeFilter = true
 	return nil
 }
 
-func (b *osBackend) resume(pid, tid, sig int) error { return unix.PtraceCont(tid, sig) }
+// holdThreads stops every thread of p but tid before the enter point's
+// breakpoint goes (quiesce_linux.go); FreeBSD's stops halt the whole
+// process anyway.
+func (b *osBackend) holdThreads(s *session, p *process, tid int) []heldStop {
+	if p.os.capModeFilter || p.quiet {
+		return nil
+	}
+	tids := make([]int, 0, len(p.threads))
+	for t := range p.threads {
+		tids = append(tids, t)
+	}
+	return holdOtherThreads(tids, tid)
+}
+
+// resume continues a thread: to its next syscall stop when attached.
+func (b *osBackend) resume(pid, tid, sig int) error {
+	if b.attached {
+		return resumeSyscall(tid, sig)
+	}
+	return resumeRaw(tid, sig)
+}
 
 // listen leaves a group-stopped tracee stopped until SIGCONT, as without a
 // tracer (ptrace(2), PTRACE_LISTEN).
@@ -282,11 +337,11 @@ func (b *osBackend) detach(pid, sig int) error {
 
 func (b *osBackend) getRegs(tid int) (registers, error) {
 	var r registers
-	err := unix.PtraceGetRegs(tid, &r)
+	err := getRegs(tid, &r)
 	return r, err
 }
 
-func (b *osBackend) setRegs(tid int, r *registers) error { return unix.PtraceSetRegs(tid, r) }
+func (b *osBackend) setRegs(tid int, r *registers) error { return setRegs(tid, r) }
 
 // readText and writeText move code with PTRACE_PEEKDATA/POKEDATA, which
 // write even read-only text (ptrace(2): text and data share one address

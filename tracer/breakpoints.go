@@ -152,6 +152,16 @@ func (t *breakpointTable) removeAll(mem textMemory) {
 	}
 }
 
+// isEnter reports whether a thread whose program counter is pc stopped at
+// an enter-point breakpoint.
+func (t *breakpointTable) isEnter(pc uint64) bool {
+	if t == nil {
+		return false
+	}
+	bp := t.active[trapAddr(pc)]
+	return bp != nil && bp.role == roleEnter
+}
+
 // onTrap decides a SIGTRAP of th's process. For one of ours it removes
 // the breakpoint, rewinds the thread onto the restored instruction and
 // plants what comes next.

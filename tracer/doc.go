@@ -2,14 +2,17 @@
 // OS thread per session, so that every syscall that can violate capability
 // mode is seen at a stop.
 //
-// It owns process control: starting the program (through a seccomp
-// launcher on Linux), following its threads, children and execs, finding
-// the enter point (breakpoints.go, enter.go), asking capmode about each
-// trapped call, enforcing the answer, and unwinding the stopped thread's
-// stack. On Linux it emulates capability mode: a seccomp-bpf filter derived
-// from capmode's table stops only the syscalls that can violate. On FreeBSD
-// the kernel enforces and PROC_TRAPCAP_CTL raises a SIGTRAP at each
-// ECAPMODE/ENOTCAPABLE return.
+// It owns process control: starting the program (start_linux.go on
+// Linux) or attaching to running processes (-p, attach_linux.go),
+// following their threads, children and execs, finding the enter point
+// (breakpoints.go, enter.go), asking capmode about each trapped call,
+// enforcing the answer, and unwinding the stopped thread's stack. On Linux
+// it emulates capability mode: a process runs under a launch filter that
+// stops almost nothing until its enter point, where it is made to install
+// (syscall injection, inject_linux.go) a seccomp-bpf filter derived from
+// capmode's table that stops only the syscalls that can violate. On
+// FreeBSD the kernel enforces and PROC_TRAPCAP_CTL raises a SIGTRAP at
+// each ECAPMODE/ENOTCAPABLE return.
 //
 // Both platforms share one session loop (session.go) behind one backend
 // interface (backend.go): backend_linux.go and backend_freebsd.go say what

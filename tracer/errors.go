@@ -20,7 +20,7 @@ const (
 type Error struct {
 	Path   string // the program or image concerned, if any
 	Pid    int    // the process concerned, if any
-	Op     string // what failed, e.g. "trace the launcher", "--enter=main"
+	Op     string // what failed, e.g. "cannot start the program", "--enter=main"
 	Err    error  // the cause
 	Status int    // StatusUsage, StatusFailure, StatusNotExecutable or StatusNotFound
 }

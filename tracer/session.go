@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -17,6 +18,27 @@ type policy interface {
 	Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict
 	Name(nr int) string
 	Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg
+}
+
+// lazyPolicy builds the platform's table when a call is first judged: a
+// run whose programs never reach their enter point never needs it, and
+// building it was a tenth of captrace's start-up.
+type lazyPolicy struct {
+	once sync.Once
+	p    policy
+}
+
+func (l *lazyPolicy) get() policy {
+	l.once.Do(func() { l.p = platformPolicy() })
+	return l.p
+}
+
+func (l *lazyPolicy) Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict {
+	return l.get().Check(c, tr)
+}
+func (l *lazyPolicy) Name(nr int) string { return l.get().Name(nr) }
+func (l *lazyPolicy) Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg {
+	return l.get().Decode(c, tr)
 }
 
 // session is one traced program and its descendants. Its loop and the
@@ -50,6 +72,10 @@ type session struct {
 	// failure: the first error that ends Run in failure once the session
 	// is over (enforce mode could not deny a call).
 	failure error
+	// stopTracee is the tracee of the current stop (tracee).
+	stopTracee tracee
+	// laterPlans: the plans of images execed after PROGRAM's, per file.
+	laterPlans planCache
 
 	launched launchedSet
 }
@@ -58,6 +84,9 @@ type session struct {
 // descendants) until every traced process has exited or cfg.Stop is
 // closed.
 func Run(cfg Config) (Result, error) {
+	if len(cfg.Attach) > 0 {
+		return attach(cfg)
+	}
 	path, err := resolveProgram(cfg.Program)
 	if err != nil {
 		return Result{}, err
@@ -73,7 +102,7 @@ func Run(cfg Config) (Result, error) {
 	}
 	s := &session{
 		cfg:      cfg,
-		policy:   platformPolicy(),
+		policy:   &lazyPolicy{},
 		state:    newSessionState(),
 		unwinder: symbolize.NewUnwinder(cfg.Cache),
 		depth:    cfg.Depth,
@@ -351,7 +380,9 @@ func (s *session) planImage(p *process) (enterPlan, bool) {
 		return enterPlan{}, false
 	}
 	if s.rootPlanned || p.pid != s.root {
-		plan, err := planLaterImage(p.exe, s.cfg.Enter, s.cfg.finder(false))
+		plan, err := s.laterPlans.get(p.exe, s.cfg.Enter, func(exe, point string) (enterPlan, error) {
+			return planLaterImage(exe, point, s.cfg.finder(false))
+		})
 		return plan, err == nil
 	}
 	if s.planDeferred && isEnvLauncher(p.exe) {
@@ -398,6 +429,12 @@ func (s *session) onBreakpoint(p *process, tid int) bool {
 	if err != nil {
 		return false
 	}
+	// At the enter point the other threads stop before the breakpoint
+	// goes: until capability mode is in force, only the trap keeps them
+	// from running into the enter point's code unchecked.
+	if p.bps.isEnter(th.pc()) && !p.inCapMode {
+		defer s.release(s.os.holdThreads(s, p, tid))
+	}
 	switch p.bps.onTrap(th) {
 	case trapForeign:
 		return false
@@ -407,6 +444,19 @@ func (s *session) onBreakpoint(p *process, tid int) bool {
 		}
 	}
 	return true
+}
+
+// release lets threads held at an enter point go: their stops are handled
+// as the loop would have (an interrupt, or what came first: a breakpoint,
+// a signal, their exit).
+func (s *session) release(held []heldStop) {
+	for _, h := range held {
+		if h.ws.Exited() || h.ws.Signaled() {
+			s.onDeath(h.tid, h.ws)
+		} else {
+			s.onStop(h.tid, h.ws)
+		}
+	}
 }
 
 // onSyscall decides one trapped syscall. On Linux this is the hot path:
@@ -454,8 +504,11 @@ func (s *session) onRefused(p *process, st *stop) {
 // stopped: the arguments and the stack are read now.
 func (s *session) violation(p *process, st *stop, v capmode.Verdict, tr *tracee) event.Event {
 	stack := s.withVforkCaller(p, s.unwind(p, st.regs))
-	name, args := fmt.Sprintf("syscall_%d(foreign ABI)", st.call.Nr), capmode.RawArgs(st.call)
-	if !st.foreign {
+	var name string
+	var args []capmode.Arg
+	if st.foreign {
+		name, args = fmt.Sprintf("syscall_%d(foreign ABI)", st.call.Nr), capmode.RawArgs(st.call)
+	} else {
 		name, args = s.policy.Name(st.call.Nr), s.policy.Decode(st.call, tr)
 	}
 	return event.Event{
@@ -538,9 +591,13 @@ func (s *session) memory(p *process) processMemory {
 	return p.mem
 }
 
-// tracee is p as capmode sees it during one stop.
+// tracee is p as capmode sees it during one stop; one value serves every
+// stop, as stops come one at a time.
 func (s *session) tracee(p *process) *tracee {
-	return &tracee{pid: p.pid, mem: s.memory(p), s: s}
+	t := &s.stopTracee
+	t.pid, t.mem, t.s = p.pid, s.memory(p), s
+	clear(t.read)
+	return t
 }
 
 // resume continues the stopped thread (Linux) or process (FreeBSD).

@@ -17,13 +17,7 @@ import (
 	"github.com/captrace/captrace/internal/victims"
 )
 
-// Sessions run in this test binary: it is also the launcher that Run
-// re-executes (os.Executable), so it must act as one first.
 func TestMain(m *testing.M) {
-	if err := MaybeRunLauncher(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(ExitStatus(err))
-	}
 	code := m.Run()
 	victims.Cleanup()
 	os.Exit(code)

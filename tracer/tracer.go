@@ -29,7 +29,11 @@ const (
 type Config struct {
 	Program string   // path as given by the user (resolved through PATH like a shell)
 	Args    []string // argv[1:]
-	Mode    Mode
+	// Attach: trace these running processes (all their threads, and the
+	// children they create) instead of starting Program; capability mode
+	// starts at once, and at the end captrace detaches and they run on.
+	Attach []int
+	Mode   Mode
 	// Enter is where capability mode begins: "" (the default: the first
 	// call of cap_enter or caph_enter, else main), "cap_enter" (strictly:
 	// no fallback, for drivers whose children enter), main, exec, or a
@@ -60,7 +64,8 @@ type Config struct {
 type Result struct {
 	ExitStatus int // the program's own status; killed by signal N: 128+N
 	Processes  int // processes seen (the program and its followed children)
-	// Interrupted: the session ended because Stop was closed.
+	// Interrupted: the session ended because Stop was closed (with
+	// Attach: captrace detached and the processes run on).
 	Interrupted bool
 	// EnterReached: some process reached the enter point, so calls were
 	// checked at all.
@@ -68,4 +73,6 @@ type Result struct {
 	// Enter names the enter point PROGRAM was planned with ("main" when
 	// the default fell back to it, "cap_enter" for FreeBSD's real one).
 	Enter string
+	// Command is the command line of the first attached process (Attach).
+	Command []string
 }

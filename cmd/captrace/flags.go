@@ -16,6 +16,7 @@ import (
 )
 
 const usageText = `usage: captrace [flags] [--] PROGRAM [ARG...]
+       captrace [flags] -p PID[,PID...]
        captrace report [--format=text|json|sarif|html] [-o FILE] FILE.json
        captrace diff OLD.json NEW.json
        captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
@@ -47,15 +48,21 @@ flags:
                            sites land in it (repeatable)
   --debuginfod=on|off      fetch missing debug files from DEBUGINFOD_URLS
                            (default on when DEBUGINFOD_URLS is set)
+  -p PID                   attach to running process PID (all its threads;
+                           repeatable or comma-separated) instead of starting
+                           one; capability mode starts at once; on SIGINT or
+                           SIGTERM captrace detaches and writes the report
 
 exit status: the program's own (128+N if killed by signal N); 3 when the
-gate fails; 2 usage; 125 captrace failure; 126 not executable; 127 not found.
+gate fails; 2 usage; 125 captrace failure (with -p: not allowed to trace);
+126 not executable; 127 not found (with -p: no such process).
 `
 
 // traceOptions are the parsed flags of a tracing run.
 type traceOptions struct {
 	program         string
 	args            []string
+	pids            []int // -p: attach to these instead of starting program
 	mode            tracer.Mode
 	enter           string
 	output          string
@@ -100,7 +107,7 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		o                           traceOptions
 		mode, capErrno, notCapErrno string
 		debuginfod                  string
-		pid                         int
+		pids                        pidList
 		dirs, siteIn                stringList
 	)
 	fs.StringVar(&mode, "mode", "audit", "")
@@ -117,7 +124,7 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	fs.Var(&dirs, "debug-dir", "")
 	fs.Var(&siteIn, "site-in", "")
 	fs.StringVar(&debuginfod, "debuginfod", "on", "")
-	fs.IntVar(&pid, "p", 0, "")
+	fs.Var(&pids, "p", "")
 
 	usageErr := func(format string, a ...any) (*traceOptions, int) {
 		fmt.Fprintf(stderr, "captrace: "+format+"\n", a...)
@@ -138,9 +145,6 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		o.mode = tracer.Enforce
 	default:
 		return usageErr("--mode=%s: want audit or enforce", mode)
-	}
-	if pid != 0 {
-		return usageErr("-p (attach to a running process) is not implemented yet")
 	}
 	enterGiven := false
 	fs.Visit(func(f *flag.Flag) { enterGiven = enterGiven || f.Name == "enter" })
@@ -178,11 +182,42 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		return usageErr("--debuginfod=%s: want on or off", debuginfod)
 	}
 	rest := fs.Args()
+	if len(pids) > 0 {
+		if len(rest) > 0 {
+			return usageErr("-p attaches to a running process: give -p or a PROGRAM, not both")
+		}
+		if o.enter != "" {
+			return usageErr("--enter: with -p capability mode starts at once")
+		}
+		o.pids = pids
+		return &o, 0
+	}
 	if len(rest) == 0 {
 		return usageErr("no program to run")
 	}
 	o.program, o.args = rest[0], rest[1:]
 	return &o, 0
+}
+
+// pidList is -p: repeatable, each a comma-separated list of process ids.
+type pidList []int
+
+func (l *pidList) String() string { return fmt.Sprint([]int(*l)) }
+
+func (l *pidList) Set(s string) error {
+	for _, f := range strings.Split(s, ",") {
+		pid, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || pid <= 0 {
+			return fmt.Errorf("%q is not a process id", f)
+		}
+		for _, p := range *l {
+			if p == pid {
+				return fmt.Errorf("process %d given twice", pid)
+			}
+		}
+		*l = append(*l, pid)
+	}
+	return nil
 }
 
 // parseErrno accepts an errno name (EDOM) or number (33).

@@ -35,11 +35,6 @@ import (
 var version = "0.1.0"
 
 func main() {
-	// captrace re-executes itself as the launcher that installs the
-	// seccomp filter and execs the program; that must come first.
-	if err := tracer.MaybeRunLauncher(); err != nil {
-		os.Exit(failure(os.Stderr, err))
-	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -126,6 +121,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	res, err := tracer.Run(tracer.Config{
 		Program:         o.program,
 		Args:            o.args,
+		Attach:          o.pids,
 		Mode:            o.mode,
 		Enter:           o.enter,
 		ErrnoCapMode:    o.errnoCapMode,
@@ -153,7 +149,16 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	}
 
 	exit := res.ExitStatus
-	if res.Interrupted {
+	command := append([]string{o.program}, o.args...)
+	switch {
+	case len(o.pids) > 0:
+		// Attached: a detach on SIGINT/SIGTERM is the normal end, and the
+		// processes run on; the status is the first one's if it exited.
+		command = res.Command
+		if res.Interrupted {
+			exit = 0
+		}
+	case res.Interrupted:
 		exit = 128 + int(<-caught)
 	}
 	wd, _ := os.Getwd()
@@ -162,7 +167,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Platform:   runtime.GOOS + "/" + runtime.GOARCH,
 		Mode:       o.modeName(),
 		Enter:      enter,
-		Command:    append([]string{o.program}, o.args...),
+		Command:    command,
 		Date:       started.UTC().Format(time.RFC3339),
 		ExitStatus: exit,
 		Dir:        wd,

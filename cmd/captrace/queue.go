@@ -22,12 +22,22 @@ func newEventQueue() *eventQueue {
 	return q
 }
 
+// push adds ev. It wakes the collector once wakeBatch events wait, not
+// at every event: waking a parked collector costs a futex call and a
+// context switch on the CPU the traced program needs, a tenth of a
+// violation's cost (docs/performance.md). close wakes it for the rest.
 func (q *eventQueue) push(ev event.Event) {
 	q.mu.Lock()
 	q.items = append(q.items, ev)
+	wake := len(q.items) >= wakeBatch
 	q.mu.Unlock()
-	q.cond.Signal()
+	if wake {
+		q.cond.Signal()
+	}
 }
+
+// wakeBatch is how many events wait before the collector is woken.
+const wakeBatch = 128
 
 // next returns the oldest event, waiting for one; false once the queue
 // is closed and empty.
