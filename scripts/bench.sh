@@ -26,7 +26,7 @@ fi
 out=build/bench
 mkdir -p "$out"
 $GO build -o bin/captrace ./cmd/captrace
-for v in bench_allowed bench_violations; do
+for v in bench_allowed bench_violations bench_stops; do
 	$CC -O2 -g -fomit-frame-pointer -o "$out/$v" "testdata/victims/$v.c"
 done
 $GO build -o "$out/benchrun" ./internal/benchrun

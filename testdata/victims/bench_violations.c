@@ -4,8 +4,8 @@
  * usage: bench_violations N
  *
  * `captrace --enter=bench_never_entered` never enters capability mode, so
- * each open still stops (the seccomp filter traps it) but is neither checked
- * nor unwound: the cost of the ptrace stops alone.
+ * the program runs under the launch filter only and no open stops: the
+ * cost of captrace where capability mode is not in force.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
