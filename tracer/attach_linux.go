@@ -29,23 +29,7 @@ const attachOptions = unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEFORK |
 // PTRACE_O_TRACESYSGOOD.
 const syscallStopSignal = unix.SIGTRAP | 0x80
 
-// AttachError is a process that cannot be attached to.
-type AttachError struct {
-	Pid int
-	Err error
-}
-
-func (e *AttachError) Error() string {
-	switch {
-	case errors.Is(e.Err, unix.ESRCH):
-		return fmt.Sprintf("-p %d: no such process", e.Pid)
-	case errors.Is(e.Err, unix.EPERM):
-		return fmt.Sprintf("-p %d: not allowed to trace it (ptrace: %v); is it another user's, already traced, or is ptrace restricted by kernel.yama.ptrace_scope?", e.Pid, unix.EPERM)
-	}
-	return fmt.Sprintf("-p %d: cannot attach: %v", e.Pid, e.Err)
-}
-
-func (e *AttachError) Unwrap() error { return e.Err }
+const attachPermissionHint = "is it another user's or traced already, or is ptrace restricted by kernel.yama.ptrace_scope?"
 
 // seizeProcess seizes every thread of process pid and interrupts it, so
 // that each reports a PTRACE_EVENT_STOP. Threads may start while it works:

@@ -43,6 +43,11 @@ type backend interface {
 	// (Linux installs its filter meanwhile) and returns the stops it
 	// waited for, which the session then handles.
 	holdThreads(s *session, p *process, tid int) []heldStop
+	// attachProcess attaches to running process pid (-p) and registers it
+	// with the session, running, in capability mode; detachAll leaves
+	// every traced process as it was found, untraced and running.
+	attachProcess(s *session, pid int) error
+	detachAll(s *session)
 
 	// Requests on a stopped thread or process.
 	resume(pid, tid, sig int) error // continue, delivering sig (0: none)

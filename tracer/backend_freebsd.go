@@ -53,10 +53,14 @@ type osBackend struct {
 	// trackEntry: stop at syscall entries in enforce mode too, because the
 	// kernel is older than si_syscall and the number must be remembered.
 	trackEntry bool
+	// attached: the session attached to running processes (-p,
+	// attach_freebsd.go): the kernel's refusals are reported, nothing
+	// else stops.
+	attached bool
 }
 
 func newBackend(cfg *Config) (*osBackend, error) {
-	b := &osBackend{cfg: cfg}
+	b := &osBackend{cfg: cfg, attached: len(cfg.Attach) > 0}
 	if cfg.Mode == Enforce {
 		if v, err := unix.SysctlUint32("kern.osreldate"); err == nil && v < siSyscallVersion {
 			b.trackEntry = true
@@ -73,9 +77,14 @@ type osProcess struct {
 	// last is each thread's last syscall entry, for kernels without
 	// si_syscall (trackEntry).
 	last map[int]capmode.Call
+	// trapCapWas: P2_TRAPCAP as it was when captrace attached (-p), to be
+	// put back at detach; a child forked since inherits its parent's.
+	trapCapWas int32
 }
 
-func (o *osProcess) forked() *osProcess { return &osProcess{mapsStamp: o.mapsStamp} }
+func (o *osProcess) forked() *osProcess {
+	return &osProcess{mapsStamp: o.mapsStamp, trapCapWas: o.trapCapWas}
+}
 
 // osStop is what PT_LWPINFO said about the stop.
 type osStop struct {
@@ -157,6 +166,9 @@ func traceError(err error) error {
 // without si_syscall.
 func (b *osBackend) eventMask(p *process) int {
 	m := fbsd.PTRACE_EXEC | fbsd.PTRACE_FORK | fbsd.PTRACE_LWP
+	if b.attached {
+		return m // TRAP_CAP only (attach_freebsd.go)
+	}
 	if b.cfg.Mode == Audit || b.trackEntry || !p.inCapMode {
 		m |= fbsd.PTRACE_SCE
 	}
@@ -169,7 +181,7 @@ func (b *osBackend) configure(p *process) error {
 	if err := setEventMask(p.pid, b.eventMask(p)); err != nil {
 		return fmt.Errorf("PT_SET_EVENT_MASK: %w", err)
 	}
-	if b.cfg.Mode == Enforce {
+	if b.cfg.Mode == Enforce || b.attached {
 		if err := setTrapCap(p.pid, true); err != nil {
 			return fmt.Errorf("procctl(PROC_TRAPCAP_CTL): %w", err)
 		}
@@ -332,7 +344,7 @@ func (b *osBackend) startProcess(s *session, p *process) (bool, error) {
 
 // execed keeps the trap whatever exec did to the process flags.
 func (b *osBackend) execed(s *session, p *process) error {
-	if b.cfg.Mode == Enforce {
+	if b.cfg.Mode == Enforce || b.attached {
 		if err := setTrapCap(p.pid, true); err != nil {
 			return fmt.Errorf("procctl(PROC_TRAPCAP_CTL): %w", err)
 		}

@@ -9,6 +9,7 @@ package fbsd
 const (
 	PT_CONTINUE       = 7
 	PT_KILL           = 8
+	PT_ATTACH         = 10
 	PT_DETACH         = 11
 	PT_IO             = 12
 	PT_LWPINFO        = 13
