@@ -33,6 +33,10 @@ import (
 // machine (include/uapi/linux/seccomp.h).
 const seccompDataArg0Low = 16
 
+// LaunchFilter is the launch filter as the kernel takes it, for make
+// bench's row that measures it alone, with no tracer (internal/benchrun).
+func LaunchFilter() ([]bpf.RawInstruction, error) { return bpf.Assemble(launchFilter(auditArch)) }
+
 func launchFilter(arch uint32) []bpf.Instruction {
 	allow := bpf.RetConstant{Val: seccompRetAllow}
 	trace := bpf.RetConstant{Val: seccompRetTrace | traceNative}

@@ -30,7 +30,10 @@ import (
 	"time"
 	"unsafe"
 
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/captrace/captrace/tracer"
 )
 
 var (
@@ -66,9 +69,22 @@ type sample struct {
 // with no tracer at all. It is the floor for captrace's allowed-heavy ratio.
 const floorArg = "__benchrun_seccomp_floor__"
 
+// launchFilterArg does the same with captrace's launch filter: what a
+// process that never reaches its enter point runs under, without the
+// tracer (its clone3 calls fail with ENOSYS then, and glibc falls back to
+// clone).
+const launchFilterArg = "__benchrun_launch_filter__"
+
 func main() {
 	if len(os.Args) > 2 && os.Args[1] == floorArg {
-		seccompFloorExec(os.Args[2:])
+		seccompFloorExec(nil, os.Args[2:])
+	}
+	if len(os.Args) > 2 && os.Args[1] == launchFilterArg {
+		prog, err := tracer.LaunchFilter()
+		if err != nil {
+			fatalf("%v", err)
+		}
+		seccompFloorExec(prog, os.Args[2:])
 	}
 	flag.Parse()
 	for _, need := range []string{"taskset", "make", "gcc", "du", *captrace} {
@@ -87,6 +103,8 @@ func main() {
 	}
 	floor := func(args ...string) []string { return append([]string{self(), floorArg}, args...) }
 	const floorName = "allow-all seccomp filter, no tracer (floor)"
+	launch := func(args ...string) []string { return append([]string{self(), launchFilterArg}, args...) }
+	const launchName = "captrace's launch filter alone, no tracer"
 
 	machine()
 
@@ -97,6 +115,7 @@ func main() {
 		res := compare([]contender{
 			{"native", []string{"du", "-s", *duDir}},
 			{floorName, floor("du", "-s", *duDir)},
+			{launchName, launch("du", "-s", *duDir)},
 			{"captrace --enter=cap_enter", ct("--enter=cap_enter", "--", "du", "-s", *duDir)},
 			{"strace -f --seccomp-bpf (open,openat)", strace("--seccomp-bpf", "-e", "trace=open,openat", "--", "du", "-s", *duDir)},
 		}, *reps)
@@ -112,6 +131,7 @@ func main() {
 		res := compare([]contender{
 			{"native", mk},
 			{floorName, floor(mk...)},
+			{launchName, launch(mk...)},
 			{"captrace --enter=cap_enter", ct(append([]string{"--enter=cap_enter", "--"}, mk...)...)},
 			{"strace -f --seccomp-bpf (open,openat)", strace(append([]string{"--seccomp-bpf", "-e", "trace=open,openat", "--"}, mk...)...)},
 		}, *reps)
@@ -261,12 +281,20 @@ func self() string {
 	return p
 }
 
-func seccompFloorExec(argv []string) {
+// seccompFloorExec installs prog (nil: a one-instruction allow-all filter)
+// and execs argv.
+func seccompFloorExec(raw []bpf.RawInstruction, argv []string) {
 	// The filter is per thread, and this thread execs.
 	runtime.LockOSThread()
 	const bpfRetK = 0x06 // BPF_RET|BPF_K
 	filter := []unix.SockFilter{{Code: bpfRetK, K: unix.SECCOMP_RET_ALLOW}}
-	prog := unix.SockFprog{Len: 1, Filter: &filter[0]}
+	if raw != nil {
+		filter = filter[:0]
+		for _, ins := range raw {
+			filter = append(filter, unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K})
+		}
+	}
+	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		fatalf("PR_SET_NO_NEW_PRIVS: %v", err)
 	}
