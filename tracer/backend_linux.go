@@ -147,7 +147,7 @@ func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
 	sig := ws.StopSignal()
 	event := int(uint32(ws) >> 16)
 	switch {
-	case sig == syscallStopSignal:
+	case sig == syscallStopSignal && b.attached:
 		// An attached thread's syscall stop: its entry is judged.
 		st.kind = stopResume
 		op, foreign, err := syscallStop(tid)
@@ -266,15 +266,27 @@ func (b *osBackend) startProcess(s *session, p *process) (bool, error) { return 
 func (b *osBackend) execed(s *session, p *process) error { return nil }
 
 // enterCapMode installs the capability-mode filter in p: the thread at the
-// enter point's breakpoint runs prctl and seccomp(TSYNC) itself (syscall
-// injection), for every thread of the process, while the session holds
-// the others (holdThreads). At exec (th nil) the filter is in already:
-// only --enter=exec plans there, and startTraced installed it. A process
-// that inherited the filter, or one that is not reported (--no-follow),
-// needs nothing.
+// enter point runs prctl and seccomp(TSYNC) itself (syscall injection),
+// for every thread of the process. At a breakpoint (th) the session holds
+// the other threads already (holdThreads, before the breakpoint goes).
+// Without th the thread is at a syscall's entry (the Capsicum shim's
+// cap_enter, whose result is in its registers already) and the other
+// threads are held here; at exec nothing is left to do, since only
+// --enter=exec plans there and startTraced installed the filter. A
+// process that inherited the filter, or one that is not reported
+// (--no-follow), needs nothing.
 func (b *osBackend) enterCapMode(s *session, p *process, tid int, th *stoppedThread) error {
-	if th == nil || p.os.capModeFilter || p.quiet {
+	if p.os.capModeFilter || p.quiet {
 		return nil
+	}
+	kind, pendingRet := injectOutsideSyscall, int64(0)
+	if th == nil {
+		regs, err := b.getRegs(tid)
+		if err != nil {
+			return err
+		}
+		kind, pendingRet = injectAtSyscallEntry, syscallReturn(&regs)
+		defer s.release(b.holdThreads(s, p, tid))
 	}
 	if b.capModeProg == nil {
 		raw, err := bpf.Assemble(capModeFilter())
@@ -283,7 +295,7 @@ func (b *osBackend) enterCapMode(s *session, p *process, tid int, th *stoppedThr
 		}
 		b.capModeProg = raw
 	}
-	err := injectFilter(p.pid, tid, injectOutsideSyscall, b.capModeProg, 0)
+	err := injectFilter(p.pid, tid, kind, b.capModeProg, pendingRet)
 	if gone, ok := err.(*errTraceeGone); ok {
 		s.onDeath(tid, gone.status)
 		return fmt.Errorf("the thread at the enter point exited")
