@@ -24,3 +24,16 @@ type Event struct {
 	Stack    []symbolize.PC       // innermost first
 	Maps     *symbolize.ModuleMap // the process's module map at the stop
 }
+
+// EnterPoint is where the enter point was first reached: the process,
+// and the stack of the thread stopped there, unwound as a violation's is.
+// At a breakpoint the innermost PC is the enter function's first
+// instruction and the next is its caller's return address; at FreeBSD's
+// cap_enter(2) the innermost is the C library's wrapper. For
+// --enter=exec there is no stack: Exec names the image execed.
+type EnterPoint struct {
+	Pid, Tid int
+	Exec     string               // the program execed, for --enter=exec; "" otherwise
+	Stack    []symbolize.PC       // innermost first
+	Maps     *symbolize.ModuleMap // the process's module map at the stop
+}

@@ -73,6 +73,7 @@ type Collector struct {
 	violations int
 	pids       map[int]struct{}
 	lastPid    int
+	enter      *event.EnterPoint
 }
 
 // NewCollector returns a Collector that symbolizes through sym.
@@ -177,12 +178,9 @@ func (g *group) addPid(pid int) {
 
 // resolve symbolizes a stack seen for the first time and finds its group.
 func (c *Collector) resolve(ev event.Event, errno string) *group {
-	var frames []symbolize.Frame
+	frames, lookup := c.symbolizeStack(ev.Maps, ev.Stack)
 	var stack []StackFrame
-	var lookup []uint64 // per frame: the address its PC is looked up at
-	add := func(f symbolize.Frame, at uint64) {
-		frames = append(frames, f)
-		lookup = append(lookup, at)
+	for _, f := range frames {
 		stack = append(stack, StackFrame{
 			PC:       fmt.Sprintf("0x%x", f.PC),
 			Module:   f.Module,
@@ -192,22 +190,6 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 			Inlined:  f.Inlined,
 			TailCall: f.TailCall,
 		})
-	}
-	tails, _ := c.sym.(TailCallSymbolizer)
-	for i, pc := range ev.Stack {
-		fs := c.sym.Symbolize(ev.Maps, pc)
-		if len(fs) == 0 {
-			fs = []symbolize.Frame{{PC: pc.Addr}}
-		}
-		for _, f := range fs {
-			f.PC = pc.Addr
-			add(f, pc.LookupAddr())
-		}
-		if tails != nil && i+1 < len(ev.Stack) {
-			for _, f := range tails.TailCallFrames(ev.Maps, pc, ev.Stack[i+1]) {
-				add(f, f.PC-1)
-			}
-		}
 	}
 
 	var site Site
@@ -258,6 +240,62 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 		address: site.Address, callers: callers,
 	}
 	return g
+}
+
+// symbolizeStack turns raw PCs (innermost first) into frames: inlined
+// frames at each PC, and the tail-call frames rebuilt between two PCs.
+// lookup holds, per frame, the address its PC is looked up at.
+func (c *Collector) symbolizeStack(mm *symbolize.ModuleMap, pcs []symbolize.PC) (frames []symbolize.Frame, lookup []uint64) {
+	tails, _ := c.sym.(TailCallSymbolizer)
+	for i, pc := range pcs {
+		fs := c.sym.Symbolize(mm, pc)
+		if len(fs) == 0 {
+			fs = []symbolize.Frame{{PC: pc.Addr}}
+		}
+		for _, f := range fs {
+			f.PC = pc.Addr
+			frames = append(frames, f)
+			lookup = append(lookup, pc.LookupAddr())
+		}
+		if tails != nil && i+1 < len(pcs) {
+			for _, f := range tails.TailCallFrames(mm, pc, pcs[i+1]) {
+				frames = append(frames, f)
+				lookup = append(lookup, f.PC-1)
+			}
+		}
+	}
+	return frames, lookup
+}
+
+// SetEnterPoint records where the enter point was first reached; Report
+// names the place.
+func (c *Collector) SetEnterPoint(ep *event.EnterPoint) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.enter = ep
+}
+
+// enterSite names where the enter point was reached: the frame that called
+// the enter function, that is the first frame past those of the innermost
+// PC (the enter function's entry, or FreeBSD's cap_enter wrapper); a
+// function that reached it by a tail call is that frame, rebuilt.
+func (c *Collector) enterSite() *EnterSite {
+	ep := c.enter
+	if ep == nil {
+		return nil
+	}
+	site := &EnterSite{Pid: ep.Pid, Exec: ep.Exec}
+	if ep.Exec != "" || len(ep.Stack) == 0 {
+		return site
+	}
+	frames, _ := c.symbolizeStack(ep.Maps, ep.Stack)
+	inner := max(1, len(c.sym.Symbolize(ep.Maps, ep.Stack[0])))
+	if inner >= len(frames) {
+		return site
+	}
+	f := frames[inner]
+	site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
+	return site
 }
 
 // address names the call of a frame without a line: module-relative when
@@ -322,6 +360,7 @@ func (c *Collector) Report(meta Meta) *Report {
 		ExitStatus: meta.ExitStatus,
 		Groups:     make([]Group, 0, len(groups)),
 	}
+	r.EnterReached = c.enterSite()
 	if r.Command == nil {
 		r.Command = []string{}
 	}

@@ -18,6 +18,9 @@ type Report struct {
 	ExitStatus int      `json:"exit_status"`
 	Summary    Summary  `json:"summary"`
 	Groups     []Group  `json:"groups"`
+	// EnterReached is where the enter point was first reached; absent
+	// when it never was (and in reports older than the field).
+	EnterReached *EnterSite `json:"enter_reached,omitempty"`
 }
 
 // Summary counts what the run saw; Violations is the sum of the groups'
@@ -58,6 +61,18 @@ type Site struct {
 	// SourceRoot is the repository File belongs to (symbolize.Frame's
 	// SourceRoot): SARIF makes paths relative to it.
 	SourceRoot string `json:"source_root,omitempty"`
+}
+
+// EnterSite is where the first process to reach the enter point reached
+// it: the caller of the enter function (cap_enter, main, SYMBOL), or, for
+// --enter=exec, the program execed.
+type EnterSite struct {
+	Pid      int    `json:"pid"`
+	Function string `json:"function,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Module   string `json:"module,omitempty"`
+	Exec     string `json:"exec,omitempty"` // --enter=exec: the program whose exec it was
 }
 
 // Example is the first (or, with several paths to one site, the

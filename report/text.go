@@ -121,6 +121,11 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 			return err
 		}
 	}
+	if where := r.EnterReachedText(); opts.Verbose && where != "" {
+		if _, err := fmt.Fprintf(w, "enter point: %s\n", where); err != nil {
+			return err
+		}
+	}
 	_, err := fmt.Fprintln(w, summaryLine(r.Summary))
 	return err
 }

@@ -45,6 +45,18 @@ func NewUnwinder(c *Cache) *Unwinder {
 // outside every module of mm (a dlopen since the map was read): re-read
 // the map and unwind again.
 func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs []PC, missed bool) {
+	return u.unwind(mm, regs, mem, depth, PC{Addr: regs[RegRIP]})
+}
+
+// UnwindExact is Unwind for a thread stopped before an instruction rather
+// than after a syscall: at a breakpoint on a function's first
+// instruction, which belongs to that function, while the byte before it
+// is the previous function's. Frame 0 is marked Exact.
+func (u *Unwinder) UnwindExact(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs []PC, missed bool) {
+	return u.unwind(mm, regs, mem, depth, PC{Addr: regs[RegRIP], Exact: true})
+}
+
+func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC) (pcs []PC, missed bool) {
 	if depth <= 0 || depth > maxDepth {
 		depth = maxDepth
 	}
@@ -52,7 +64,6 @@ func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs 
 	defer u.stack.reset(nil)
 	u.buf = u.buf[:0]
 	cur := regs
-	pc := PC{Addr: regs[RegRIP]}
 	for len(u.buf) < depth && pc.Addr != 0 {
 		m := mm.Find(pc.Addr)
 		if m == nil {

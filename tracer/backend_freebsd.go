@@ -271,6 +271,7 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 			p.os.last[st.tid] = st.call
 		}
 		if st.call.Nr == fbsd.SYS_cap_enter && !p.inCapMode {
+			b.noteEnterSite(s, p, st)
 			s.markEntered(p)
 			if err := setEventMask(p.pid, b.eventMask(p)); err != nil {
 				s.warnf("process %d: PT_SET_EVENT_MASK: %v", p.pid, err)
@@ -280,6 +281,7 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 	}
 	switch fbsd.AuditEntry(p.inCapMode, b.cfg.Enter == EnterCapEnter, st.call.Nr) {
 	case fbsd.EntryEnter:
+		b.noteEnterSite(s, p, st)
 		b.replaceSyscall(s, st.tid, fbsd.SYS_sched_yield)
 		s.markEntered(p)
 	case fbsd.EntrySkip:
@@ -295,6 +297,23 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 		return true
 	}
 	return false
+}
+
+// noteEnterSite: p is at cap_enter(2)'s entry, in the C library's
+// wrapper, whose caller is where capability mode begins.
+func (b *osBackend) noteEnterSite(s *session, p *process, st *stop) {
+	if s.enterSite != nil {
+		return
+	}
+	regs := st.regs
+	if regs == nil {
+		r, err := getRegsPT(st.tid)
+		if err != nil {
+			return
+		}
+		regs = &r
+	}
+	s.noteEnterSite(p, st.tid, regs, false)
 }
 
 // replaceSyscall makes the call about to run another one; sched_yield

@@ -60,6 +60,7 @@ type session struct {
 	rootStatus   int
 	rootPlanned  bool // PROGRAM's own image has been planned
 	enterReached bool
+	enterSite    *event.EnterPoint // the first process to reach it, and where
 
 	// expected: threads and children announced by their creator whose
 	// first stop is still to come.
@@ -135,6 +136,7 @@ func (s *session) run(path string, argv []string) (Result, error) {
 		ExitStatus:   s.rootStatus,
 		Processes:    s.state.seen,
 		Interrupted:  s.launched.wasKilled(),
+		EnterSite:    s.enterSite,
 		EnterReached: s.enterReached,
 		Enter:        s.plan.what,
 	}, s.failure
@@ -407,11 +409,38 @@ func (s *session) planImage(p *process) (enterPlan, bool) {
 // exec).
 func (s *session) enterCapMode(p *process, tid int, th *stoppedThread) error {
 	already := p.inCapMode
+	var regs *registers
+	if th != nil {
+		regs = &th.regs
+	}
+	s.noteEnterSite(p, tid, regs, true)
 	s.markEntered(p)
 	if already {
 		return nil
 	}
 	return s.os.enterCapMode(s, p, tid, th)
+}
+
+// noteEnterSite records where the first process to reach the enter point
+// reached it, unwinding its stack now, while the thread is stopped: at a
+// breakpoint on the enter function's first instruction (atBreakpoint),
+// or after a syscall (FreeBSD's cap_enter(2)). regs nil: at exec, where
+// there is no caller to name.
+func (s *session) noteEnterSite(p *process, tid int, regs *registers, atBreakpoint bool) {
+	if s.enterSite != nil {
+		return
+	}
+	s.enterSite = &event.EnterPoint{Pid: p.pid, Tid: tid}
+	if regs == nil {
+		s.enterSite.Exec = p.exe
+		return
+	}
+	walk := s.unwinder.Unwind
+	if atBreakpoint {
+		walk = s.unwinder.UnwindExact
+	}
+	s.enterSite.Stack = s.unwindFrom(p, regs, walk)
+	s.enterSite.Maps = p.maps
 }
 
 func (s *session) markEntered(p *process) {
@@ -563,6 +592,12 @@ var foreignABIVerdict = capmode.Verdict{
 // unwind walks the stopped thread's stack. A PC outside every known module
 // means the map is stale (dlopen since it was read): read it again once.
 func (s *session) unwind(p *process, regs *registers) []symbolize.PC {
+	return s.unwindFrom(p, regs, s.unwinder.Unwind)
+}
+
+// unwindFrom is unwind with the Unwinder's method for how the thread
+// stopped (Unwind after a syscall, UnwindExact at a breakpoint).
+func (s *session) unwindFrom(p *process, regs *registers, walk unwindFunc) []symbolize.PC {
 	if p.maps == nil || s.os.mapsStale(p) {
 		s.refreshMaps(p)
 	}
@@ -570,13 +605,15 @@ func (s *session) unwind(p *process, regs *registers) []symbolize.PC {
 		return []symbolize.PC{{Addr: programCounter(regs)}}
 	}
 	mem := s.memory(p)
-	pcs, missed := s.unwinder.Unwind(p.maps, unwindRegs(regs), mem, s.depth)
+	pcs, missed := walk(p.maps, unwindRegs(regs), mem, s.depth)
 	if missed {
 		s.refreshMaps(p)
-		pcs, _ = s.unwinder.Unwind(p.maps, unwindRegs(regs), mem, s.depth)
+		pcs, _ = walk(p.maps, unwindRegs(regs), mem, s.depth)
 	}
 	return pcs
 }
+
+type unwindFunc func(*symbolize.ModuleMap, symbolize.Regs, symbolize.Memory, int) ([]symbolize.PC, bool)
 
 func (s *session) refreshMaps(p *process) {
 	if mm, err := s.os.readMaps(p); err == nil {

@@ -70,6 +70,9 @@ type Result struct {
 	// EnterReached: some process reached the enter point, so calls were
 	// checked at all.
 	EnterReached bool
+	// EnterSite is where the first process to reach the enter point
+	// reached it (nil: never, or not seen, as when attached).
+	EnterSite *event.EnterPoint
 	// Enter names the enter point PROGRAM was planned with ("main" when
 	// the default fell back to it, "cap_enter" for FreeBSD's real one).
 	Enter string

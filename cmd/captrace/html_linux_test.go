@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -131,8 +132,12 @@ func checkHTMLPage(t *testing.T, ctx context.Context, path, src string) {
 			t.Errorf("header %s = %q, want %q", k, header[k], want)
 		}
 	}
-	if !strings.HasPrefix(header["enter"], "cap_enter") || !strings.Contains(header["command"], "htmlreport-markup") {
-		t.Errorf("header: enter %q, command %q", header["enter"], header["command"])
+	// Where the enter point was reached: the pid, and the caller of
+	// cap_enter at its line.
+	enterAt := regexp.MustCompile(fmt.Sprintf(`^cap_enter reached in pid [1-9][0-9]* at main htmlreport\.c:%d$`,
+		victims.Line(t, "htmlreport.c", "SITE:enter")))
+	if !enterAt.MatchString(header["enter"]) || !strings.Contains(header["command"], "htmlreport-markup") {
+		t.Errorf("header: enter %q (want %s), command %q", header["enter"], enterAt, header["command"])
 	}
 
 	// One entry per group, each with its site.

@@ -161,6 +161,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	case res.Interrupted:
 		exit = 128 + int(<-caught)
 	}
+	collector.SetEnterPoint(res.EnterSite)
 	wd, _ := os.Getwd()
 	rep := collector.Report(report.Meta{
 		Version:    "captrace " + version,

@@ -33,7 +33,7 @@ __attribute__((noinline)) static void open_markup(void)
 
 int main(void)
 {
-	cap_enter();
+	cap_enter(); /* SITE:enter */
 	load_all();
 	open_markup();
 	kill(1, 0); /* SITE:signal_init */
