@@ -201,6 +201,9 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 		if f.Line <= 0 || f.File == "" {
 			site.Address = c.address(ev.Maps, f, lookup[i])
 		}
+		if f.MaybeLibC {
+			site.Note = NoteMaybeLibC
+		}
 		callers = callerNames(frames, i)
 	}
 	key := groupKey{
@@ -297,6 +300,12 @@ func (c *Collector) enterSite() *EnterSite {
 	site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
 	return site
 }
+
+// NoteMaybeLibC is a site's note when the site could not be told apart
+// from the C library linked into the program.
+const NoteMaybeLibC = "the call site could not be told apart from the C library linked into this static program " +
+	"(no line information, and its entry code does not show where the C library starts): " +
+	"the site may be the C library's wrapper rather than the program's own call; build with -g to see it"
 
 // address names the call of a frame without a line: module-relative when
 // the Symbolizer can say, else absolute.

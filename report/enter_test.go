@@ -1,6 +1,14 @@
 package report
 
-import "testing"
+import (
+	"bytes"
+	"html/template"
+	"strings"
+	"testing"
+
+	"github.com/captrace/captrace/event"
+	"github.com/captrace/captrace/symbolize"
+)
 
 func TestEnterReachedText(t *testing.T) {
 	for _, tc := range []struct {
@@ -20,5 +28,54 @@ func TestEnterReachedText(t *testing.T) {
 		if got := r.EnterReachedText(); got != tc.want {
 			t.Errorf("%s %+v: %q, want %q", tc.enter, tc.site, got, tc.want)
 		}
+	}
+}
+
+// TestCollectorEnterSite: the place named is the enter function's caller,
+// the frame past those of the innermost PC (the breakpoint at the enter
+// function's first instruction).
+func TestCollectorEnterSite(t *testing.T) {
+	c := NewCollector(fixtureSymbolizer())
+	if r := c.Report(Meta{Enter: "cap_enter"}); r.EnterReached != nil {
+		t.Fatalf("nothing reached, yet %+v", r.EnterReached)
+	}
+	c.SetEnterPoint(&event.EnterPoint{Pid: 4242, Tid: 4242,
+		Stack: []symbolize.PC{{Addr: 0x401430, Exact: true}, {Addr: 0x401410}, {Addr: 0x7f000002a000}}})
+	got := c.Report(Meta{Enter: "cap_enter"}).EnterReached
+	want := EnterSite{Pid: 4242, Function: "main", File: progSrc, Line: 35, Module: prog}
+	if got == nil || *got != want {
+		t.Errorf("enter site %+v, want %+v (the caller of the inlined stop_parent and its main)", got, want)
+	}
+	c.SetEnterPoint(&event.EnterPoint{Pid: 7, Exec: "/bin/prog"})
+	if got := c.Report(Meta{Enter: "exec"}).EnterReached; got == nil || *got != (EnterSite{Pid: 7, Exec: "/bin/prog"}) {
+		t.Errorf("exec: %+v", got)
+	}
+}
+
+// TestSiteNoteMaybeLibC: a site the Symbolizer could not tell from the
+// linked-in C library carries the note, and every writer shows it.
+func TestSiteNoteMaybeLibC(t *testing.T) {
+	const static = "/home/dev/static"
+	sym := &fakeSymbolizer{frames: map[uint64][]symbolize.Frame{
+		0x430410: {{PC: 0x430410, Module: static, Function: "static+0x430400", MaybeLibC: true}},
+		0x401530: {{PC: 0x401530, Module: static, Function: "static+0x401500", MaybeLibC: true}},
+	}}
+	c := NewCollector(sym)
+	c.Add(event.Event{Pid: 1, Tid: 1, Syscall: "openat", Verdict: verdictFDCWD, Stack: stack(0x430410, 0x401530)})
+	r := c.Report(Meta{Enter: "main"})
+	if len(r.Groups) != 1 || r.Groups[0].Site.Note != NoteMaybeLibC || r.Groups[0].Site.Function != "static+0x430400" {
+		t.Fatalf("groups %+v, want one at the innermost frame with the note", r.Groups)
+	}
+	var text bytes.Buffer
+	if err := WriteText(&text, r, Options{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"note (1 group): " + NoteMaybeLibC, "   note:   " + NoteMaybeLibC} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	if page := renderHTML(t, r, Options{}); !strings.Contains(page, `class="site-note">`+template.HTMLEscapeString(NoteMaybeLibC)+"<") {
+		t.Errorf("HTML lacks the note")
 	}
 }

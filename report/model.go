@@ -61,6 +61,11 @@ type Site struct {
 	// SourceRoot is the repository File belongs to (symbolize.Frame's
 	// SourceRoot): SARIF makes paths relative to it.
 	SourceRoot string `json:"source_root,omitempty"`
+	// Note says what is uncertain about the site: in a static program
+	// without line information whose C library could not be located,
+	// the site may be the C library's wrapper rather than the program's
+	// call (symbolize.Frame.MaybeLibC).
+	Note string `json:"note,omitempty"`
 }
 
 // EnterSite is where the first process to reach the enter point reached

@@ -110,6 +110,9 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 		if err := tb.flush(); err != nil {
 			return err
 		}
+		if err := writeSiteNotes(w, groups); err != nil {
+			return err
+		}
 	}
 	if opts.Verbose && len(groups) > 0 {
 		for i, g := range groups {
@@ -128,6 +131,28 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 	}
 	_, err := fmt.Fprintln(w, summaryLine(r.Summary))
 	return err
+}
+
+// writeSiteNotes says under the table, once per note, what is uncertain
+// about some groups' sites (Site.Note), and how many groups it concerns.
+func writeSiteNotes(w io.Writer, groups []Group) error {
+	var notes []string
+	count := map[string]int{}
+	for _, g := range groups {
+		if g.Site.Note == "" {
+			continue
+		}
+		if count[g.Site.Note] == 0 {
+			notes = append(notes, g.Site.Note)
+		}
+		count[g.Site.Note]++
+	}
+	for _, n := range notes {
+		if _, err := fmt.Fprintf(w, "note (%s): %s\n", plural(count[n], "group"), n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // columnGap separates the table's columns.
@@ -287,6 +312,9 @@ func writeGroupDetail(w io.Writer, n int, g Group, dir string, p painter) error 
 	}
 	if g.Hint != "" {
 		fmt.Fprintf(&b, "   hint:   %s\n", g.Hint)
+	}
+	if g.Site.Note != "" {
+		fmt.Fprintf(&b, "   note:   %s\n", g.Site.Note)
 	}
 	fmt.Fprintf(&b, "   fingerprint %s\n", p.paint(ansiDim, g.Fingerprint))
 	writeStack(&b, g, "   ", p)

@@ -37,6 +37,9 @@ type module struct {
 	fetcher DebugFetcher // nil: no debuginfod
 	siteIn  bool         // a system library the user counts as own code (Cache.SiteIn)
 	entry   entryInfo    // what the entry code says (startcode.go)
+	// libcUnlocated: a static program whose linked-in C library could
+	// not be located from its entry code (see Frame.MaybeLibC).
+	libcUnlocated bool
 
 	dwOnce sync.Once
 	dw     *dwarfInfo // nil when no DWARF was found
@@ -172,6 +175,7 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 		// .gopclntab.
 		m.entry = readEntry(ef)
 		nameEntryFunctions(&m.syms, &m.cfi, m.entry)
+		m.libcUnlocated = m.static && m.entry.libcStart == 0 && isExecutable(ef)
 	}
 	for _, s := range m.syms.syms {
 		if stopFunctions[strings.TrimSuffix(s.name, ".abi0")] {

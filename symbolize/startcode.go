@@ -137,6 +137,17 @@ func nameEntryFunctions(t *symTable, cfi *cfiTable, info entryInfo) {
 	}
 }
 
+// isExecutable reports a program rather than a shared library: ET_EXEC,
+// or ET_DYN marked DF_1_PIE (a position-independent program, static-pie
+// included). The vDSO and shared libraries are neither.
+func isExecutable(ef *elf.File) bool {
+	if ef.Type == elf.ET_EXEC {
+		return true
+	}
+	flags, err := ef.DynValue(elf.DT_FLAGS_1)
+	return ef.Type == elf.ET_DYN && err == nil && len(flags) > 0 && flags[0]&uint64(elf.DF_1_PIE) != 0
+}
+
 // isLinkedLibC reports code of the C library linked into a static
 // program: a function at or above the C library's start-up function.
 func (mod *module) isLinkedLibC(addr uint64) bool {

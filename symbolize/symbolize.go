@@ -86,6 +86,11 @@ type Frame struct {
 	// Static: the module has no program interpreter (PT_INTERP): a static
 	// program, carrying its C library inside, or a shared object.
 	Static bool
+	// MaybeLibC: a frame without a line in a static program whose
+	// linked-in C library could not be located (no recognizable C
+	// start-up call, startcode.go): it may be the program's own code or
+	// the C library's, and CallSite cannot tell which.
+	MaybeLibC bool
 	// SourceRoot is the repository File belongs to: the nearest directory
 	// above it with a .git entry; "" when there is none or File is
 	// relative (relative to the build's own source root).

@@ -84,6 +84,7 @@ func (s *Symbolizer) resolve(m *Module, pc PC) []Frame {
 	for i, p := range places {
 		f := Frame{PC: pc.Addr, Module: m.Path, Function: p.function, File: p.file, Line: p.line, Inlined: p.inlined, Static: static}
 		f.System = (IsSystemFrame(f) && !siteIn) || linkedLibC
+		f.MaybeLibC = mod != nil && mod.libcUnlocated && p.line == 0
 		f.SourceRoot = s.roots.of(f.File)
 		out[i] = f
 	}
