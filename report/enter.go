@@ -3,6 +3,9 @@ package report
 import (
 	"fmt"
 	"path/filepath"
+
+	"github.com/captrace/captrace/event"
+	"github.com/captrace/captrace/symbolize"
 )
 
 // EnterReachedText says where the run's enter point was first reached, as
@@ -27,4 +30,60 @@ func (r *Report) EnterReachedText() string {
 		return fmt.Sprintf("%s at %s (%s)", text, s.Function, filepath.Base(s.Module))
 	}
 	return text + " at " + s.Function
+}
+
+// symbolizeStack turns raw PCs (innermost first) into frames: inlined
+// frames at each PC, and the tail-call frames rebuilt between two PCs.
+// lookup holds, per frame, the address its PC is looked up at.
+func (c *Collector) symbolizeStack(mm *symbolize.ModuleMap, pcs []symbolize.PC) (frames []symbolize.Frame, lookup []uint64) {
+	tails, _ := c.sym.(TailCallSymbolizer)
+	for i, pc := range pcs {
+		fs := c.sym.Symbolize(mm, pc)
+		if len(fs) == 0 {
+			fs = []symbolize.Frame{{PC: pc.Addr}}
+		}
+		for _, f := range fs {
+			f.PC = pc.Addr
+			frames = append(frames, f)
+			lookup = append(lookup, pc.LookupAddr())
+		}
+		if tails != nil && i+1 < len(pcs) {
+			for _, f := range tails.TailCallFrames(mm, pc, pcs[i+1]) {
+				frames = append(frames, f)
+				lookup = append(lookup, f.PC-1)
+			}
+		}
+	}
+	return frames, lookup
+}
+
+// SetEnterPoint records where the enter point was first reached; Report
+// names the place.
+func (c *Collector) SetEnterPoint(ep *event.EnterPoint) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.enter = ep
+}
+
+// enterSite names where the enter point was reached: the frame that called
+// the enter function, that is the first frame past those of the innermost
+// PC (the enter function's entry, or FreeBSD's cap_enter wrapper); a
+// function that reached it by a tail call is that frame, rebuilt.
+func (c *Collector) enterSite() *EnterSite {
+	ep := c.enter
+	if ep == nil {
+		return nil
+	}
+	site := &EnterSite{Pid: ep.Pid, Exec: ep.Exec}
+	if ep.Exec != "" || len(ep.Stack) == 0 {
+		return site
+	}
+	frames, _ := c.symbolizeStack(ep.Maps, ep.Stack)
+	inner := max(1, len(c.sym.Symbolize(ep.Maps, ep.Stack[0])))
+	if inner >= len(frames) {
+		return site
+	}
+	f := frames[inner]
+	site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
+	return site
 }

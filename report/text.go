@@ -114,6 +114,11 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 			return err
 		}
 	}
+	if where := r.EnterReachedText(); opts.Verbose && where != "" {
+		if _, err := fmt.Fprintf(w, "enter point: %s\n", where); err != nil {
+			return err
+		}
+	}
 	if opts.Verbose && len(groups) > 0 {
 		for i, g := range groups {
 			if err := writeGroupDetail(w, i+1, g, dir, p); err != nil {
@@ -124,35 +129,8 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 			return err
 		}
 	}
-	if where := r.EnterReachedText(); opts.Verbose && where != "" {
-		if _, err := fmt.Fprintf(w, "enter point: %s\n", where); err != nil {
-			return err
-		}
-	}
 	_, err := fmt.Fprintln(w, summaryLine(r.Summary))
 	return err
-}
-
-// writeSiteNotes says under the table, once per note, what is uncertain
-// about some groups' sites (Site.Note), and how many groups it concerns.
-func writeSiteNotes(w io.Writer, groups []Group) error {
-	var notes []string
-	count := map[string]int{}
-	for _, g := range groups {
-		if g.Site.Note == "" {
-			continue
-		}
-		if count[g.Site.Note] == 0 {
-			notes = append(notes, g.Site.Note)
-		}
-		count[g.Site.Note]++
-	}
-	for _, n := range notes {
-		if _, err := fmt.Fprintf(w, "note (%s): %s\n", plural(count[n], "group"), n); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // columnGap separates the table's columns.
@@ -313,11 +291,11 @@ func writeGroupDetail(w io.Writer, n int, g Group, dir string, p painter) error 
 	if g.Hint != "" {
 		fmt.Fprintf(&b, "   hint:   %s\n", g.Hint)
 	}
+	fmt.Fprintf(&b, "   fingerprint %s\n", p.paint(ansiDim, g.Fingerprint))
+	writeStack(&b, g, "   ", p)
 	if g.Site.Note != "" {
 		fmt.Fprintf(&b, "   note:   %s\n", g.Site.Note)
 	}
-	fmt.Fprintf(&b, "   fingerprint %s\n", p.paint(ansiDim, g.Fingerprint))
-	writeStack(&b, g, "   ", p)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
