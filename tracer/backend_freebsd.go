@@ -54,8 +54,7 @@ type osBackend struct {
 	// kernel is older than si_syscall and the number must be remembered.
 	trackEntry bool
 	// attached: the session attached to running processes (-p,
-	// attach_freebsd.go): the kernel's refusals are reported, nothing
-	// else stops.
+	// attach_freebsd.go); each is traced as its fbsd.AttachMode says.
 	attached bool
 }
 
@@ -80,10 +79,16 @@ type osProcess struct {
 	// trapCapWas: P2_TRAPCAP as it was when captrace attached (-p), to be
 	// put back at detach; a child forked since inherits its parent's.
 	trapCapWas int32
+	// attach: how an attached process is traced (-p); a child inherits
+	// its parent's.
+	attach fbsd.AttachMode
+	// owed: threads whose call captrace denied at its entry (-p, enforce,
+	// fbsd.Owed), to be failed at their exit stop.
+	owed fbsd.Owed
 }
 
 func (o *osProcess) forked() *osProcess {
-	return &osProcess{mapsStamp: o.mapsStamp, trapCapWas: o.trapCapWas}
+	return &osProcess{mapsStamp: o.mapsStamp, trapCapWas: o.trapCapWas, attach: o.attach}
 }
 
 // osStop is what PT_LWPINFO said about the stop.
@@ -165,10 +170,10 @@ func traceError(err error) error {
 // (so captrace knows the enter point was reached), or always on kernels
 // without si_syscall.
 func (b *osBackend) eventMask(p *process) int {
-	m := fbsd.PTRACE_EXEC | fbsd.PTRACE_FORK | fbsd.PTRACE_LWP
 	if b.attached {
-		return m // TRAP_CAP only (attach_freebsd.go)
+		return fbsd.AttachEventMask(p.os.attach, p.os.owed.Pending())
 	}
+	m := fbsd.PTRACE_EXEC | fbsd.PTRACE_FORK | fbsd.PTRACE_LWP
 	if b.cfg.Mode == Audit || b.trackEntry || !p.inCapMode {
 		m |= fbsd.PTRACE_SCE
 	}
@@ -181,12 +186,21 @@ func (b *osBackend) configure(p *process) error {
 	if err := setEventMask(p.pid, b.eventMask(p)); err != nil {
 		return fmt.Errorf("PT_SET_EVENT_MASK: %w", err)
 	}
-	if b.cfg.Mode == Enforce || b.attached {
+	if b.trapsCap(p) {
 		if err := setTrapCap(p.pid, true); err != nil {
 			return fmt.Errorf("procctl(PROC_TRAPCAP_CTL): %w", err)
 		}
 	}
 	return nil
+}
+
+// trapsCap says whether P2_TRAPCAP is set on p: where the kernel decides
+// (launched in enforce mode; attached in capability mode).
+func (b *osBackend) trapsCap(p *process) bool {
+	if b.attached {
+		return p.os.attach.TrapsCapabilityErrors()
+	}
+	return b.cfg.Mode == Enforce
 }
 
 func (b *osBackend) decode(s *session, pid int, ws unix.WaitStatus) stop {
@@ -221,7 +235,13 @@ func (b *osBackend) decode(s *session, pid int, ws unix.WaitStatus) stop {
 	case fbsd.StopTrapCap:
 		b.trapCap(s, p, &st)
 	case fbsd.StopSCE:
-		st.kind = stopSyscall
+		if p.os.attach == fbsd.AttachEmulate {
+			b.attachedEntry(s, p, &st)
+		} else {
+			st.kind = stopSyscall
+		}
+	case fbsd.StopSCX:
+		b.attachedExit(s, p, st.tid)
 	case fbsd.StopSignal, fbsd.StopBreak:
 		st.kind, st.sig = stopSignal, int(ws.StopSignal())
 		if l.Flags&fbsd.PL_FLAG_SI != 0 {
@@ -361,9 +381,16 @@ func (b *osBackend) startProcess(s *session, p *process) (bool, error) {
 	return true, errors.Join(errs...)
 }
 
-// execed keeps the trap whatever exec did to the process flags.
+// execed keeps the trap whatever exec did to the process flags. The
+// exec ended every other thread, and with them what they were owed.
 func (b *osBackend) execed(s *session, p *process) error {
-	if b.cfg.Mode == Enforce || b.attached {
+	if p.os.owed.Pending() {
+		p.os.owed = nil
+		if err := setEventMask(p.pid, b.eventMask(p)); err != nil {
+			return fmt.Errorf("PT_SET_EVENT_MASK: %w", err)
+		}
+	}
+	if b.trapsCap(p) {
 		if err := setTrapCap(p.pid, true); err != nil {
 			return fmt.Errorf("procctl(PROC_TRAPCAP_CTL): %w", err)
 		}

@@ -163,3 +163,13 @@ func remoteSyscall(tid int, nr uint32) (fbsd.PtraceScRet, error) {
 	err := ptrace(fbsd.PT_SC_REMOTE, tid, unsafe.Pointer(&sc), int(unsafe.Sizeof(sc)))
 	return sc.Ret, err
 }
+
+// kinfoProc reads process pid's struct kinfo_proc: the kern.proc.pid
+// sysctl (KERN_PROC_PID, sys/sys/sysctl.h), one record for the process.
+func kinfoProc(pid int) (fbsd.KinfoProc, error) {
+	b, err := unix.SysctlRaw("kern.proc.pid", pid)
+	if err != nil {
+		return fbsd.KinfoProc{}, fmt.Errorf("sysctl kern.proc.pid.%d: %w", pid, err)
+	}
+	return fbsd.DecodeKinfoProc(b)
+}

@@ -69,3 +69,11 @@ func unwindRegs(r *registers) symbolize.Regs {
 		16: uint64(r.Rip),
 	}
 }
+
+// setSyscallError makes the registers of a thread at a syscall-exit stop
+// say the call failed with errno, as the kernel's own error return does
+// (fbsd.ErrorReturn).
+func setSyscallError(r *registers, errno int32) {
+	rax, flags := fbsd.ErrorReturn(uint64(r.Rflags), errno)
+	r.Rax, r.Rflags = int64(rax), int64(flags)
+}
