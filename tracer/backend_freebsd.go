@@ -357,7 +357,7 @@ func (b *osBackend) denySyscall(tid int, r *registers, errno unix.Errno) error {
 }
 
 // startProcess handles a child's first stop. Under --no-follow the child is
-// released: trap cleared, detached.
+// released: its trap as its parent's was before captrace, detached.
 func (b *osBackend) startProcess(s *session, p *process) (bool, error) {
 	if !p.quiet {
 		return false, b.configure(p)
@@ -369,7 +369,9 @@ func (b *osBackend) startProcess(s *session, p *process) (bool, error) {
 		p.bps.removeAll(processText{s, p.pid})
 	}
 	var errs []error
-	if err := setTrapCap(p.pid, false); err != nil {
+	// As its parent was before captrace: clear for a launched program,
+	// as found for an attached one (-p).
+	if err := setTrapCap(p.pid, fbsd.TrapCapOnDetach(p.os.trapCapWas)); err != nil {
 		errs = append(errs, fmt.Errorf("procctl(PROC_TRAPCAP_CTL): %w", err))
 	}
 	if err := b.detach(p.pid, 0); err != nil {

@@ -23,6 +23,8 @@ var (
 	captraceBin string
 	victimBin   string
 	victimSrc   string
+	attachBin   string
+	attachSrc   string
 )
 
 func TestMain(m *testing.M) {
@@ -42,6 +44,12 @@ func TestMain(m *testing.M) {
 		victimBin = filepath.Join(dir, "capenter_violations")
 		if out, err := exec.Command("cc", "-O0", "-g", "-o", victimBin, victimSrc).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building the victim: %v\n%s", err, out)
+			return 1
+		}
+		attachSrc, _ = filepath.Abs("../testdata/victims/freebsd/attach_loop.c")
+		attachBin = filepath.Join(dir, "attach_loop")
+		if out, err := exec.Command("cc", "-O0", "-g", "-pthread", "-o", attachBin, attachSrc).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building the attach victim: %v\n%s", err, out)
 			return 1
 		}
 		return m.Run()
