@@ -26,6 +26,15 @@ type abi struct {
 	afInet        int
 	afInet6       int
 	sockaddrLen   bool // BSD sockaddrs start with sa_len
+	// sockTypeMask keeps socket(2)'s type and drops SOCK_CLOEXEC and
+	// SOCK_NONBLOCK, which both systems pass in the same word.
+	sockTypeMask uint64
+	// capAttachProtocols: the (type, protocol) pairs of AF_INET and
+	// AF_INET6 whose protosw carries PR_CAPATTACH (socreate(),
+	// sys/kern/uipc_socket.c), i.e. TCP, UDP, UDP-Lite and SCTP.
+	capAttachProtocols map[[2]int]bool
+	// familyNames name the address families a socket verdict mentions.
+	familyNames map[int]string
 
 	formats map[string][]ArgType
 }
@@ -64,10 +73,20 @@ var linuxABI = &abi{
 		"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
 		"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
 		"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"},
-	afUnix:  1,
-	afInet:  2,
-	afInet6: 10,
-	formats: linuxFormats,
+	afUnix:       1,
+	afInet:       2,
+	afInet6:      10,
+	sockTypeMask: 0xf, // SOCK_TYPE_MASK, include/linux/net.h
+	capAttachProtocols: map[[2]int]bool{
+		// {type, protocol}; protocol 0 picks the type's default.
+		{sockStream, 0}: true, {sockStream, ipprotoTCP}: true, {sockStream, ipprotoSCTP}: true,
+		{sockStream, ipprotoMPTCP}: true, // Linux-only multipath TCP: TCP to the application
+		{sockDgram, 0}:             true, {sockDgram, ipprotoUDP}: true, {sockDgram, ipprotoUDPLite}: true,
+		{sockSeqpacket, 0}: true, {sockSeqpacket, ipprotoSCTP}: true,
+	},
+	// include/linux/socket.h
+	familyNames: map[int]string{1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"},
+	formats:     linuxFormats,
 }
 
 var freebsdABI = &abi{
@@ -101,12 +120,35 @@ var freebsdABI = &abi{
 		"SIGURG", "SIGSTOP", "SIGTSTP", "SIGCONT", "SIGCHLD", "SIGTTIN", "SIGTTOU", "SIGIO",
 		"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGINFO", "SIGUSR1", "SIGUSR2",
 		"SIGTHR", "SIGLIBRT"},
-	afUnix:      1,
-	afInet:      2,
-	afInet6:     28,
-	sockaddrLen: true,
+	afUnix:       1,
+	afInet:       2,
+	afInet6:      28,
+	sockaddrLen:  true,
+	sockTypeMask: ^uint64(0x10000000 | 0x20000000), // SOCK_CLOEXEC, SOCK_NONBLOCK (sys/sys/socket.h)
+	capAttachProtocols: map[[2]int]bool{
+		{sockStream, 0}: true, {sockStream, ipprotoTCP}: true, {sockStream, ipprotoSCTP}: true,
+		{sockDgram, 0}: true, {sockDgram, ipprotoUDP}: true, {sockDgram, ipprotoUDPLite}: true,
+		{sockSeqpacket, 0}: true, {sockSeqpacket, ipprotoSCTP}: true,
+	},
+	// sys/sys/socket.h
+	familyNames: map[int]string{1: "AF_UNIX", 2: "AF_INET", 17: "AF_ROUTE", 28: "AF_INET6", 38: "AF_NETLINK"},
 	formats:     freebsdFormats,
 }
+
+// Socket types and IP protocol numbers, the same on Linux
+// (include/linux/net.h, include/uapi/linux/in.h) and FreeBSD
+// (sys/sys/socket.h, sys/netinet/in.h); IPPROTO_MPTCP is Linux-only.
+const (
+	sockStream     = 1
+	sockDgram      = 2
+	sockRaw        = 3
+	sockSeqpacket  = 5
+	ipprotoTCP     = 6
+	ipprotoUDP     = 17
+	ipprotoSCTP    = 132
+	ipprotoUDPLite = 136
+	ipprotoMPTCP   = 262
+)
 
 // int32Arg is a 32-bit argument (fd, pid): C passes it zero-extended, Go's
 // syscall package sign-extended, so only the low 32 bits mean anything.

@@ -40,6 +40,8 @@ func (t *Table) Check(c Call, tr Tracee) Verdict {
 		return checkSendmmsgAddress(e, c, tr)
 	case RuleSocketAt:
 		return t.checkSocketAt(e, c)
+	case RuleSocketProtocol:
+		return t.checkSocketCreate(e, c)
 	case RuleOwnProcess:
 		return checkOwnProcess(e, c, tr)
 	case RuleNoNamespaces:

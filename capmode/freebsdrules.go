@@ -37,6 +37,8 @@ var freebsdArgRules = map[string]Entry{
 		"msg_name set is ECAPMODE (sendit(), uipc_syscalls.c)", hintSendto),
 	"osendmsg": argRule(0, "", RuleSendmsgAddress, "", KindNetwork, 0,
 		"msg_name set is ECAPMODE (sendit(), uipc_syscalls.c)", hintSendto),
+	"socket": argRule(0, "", RuleSocketProtocol, "", KindNetwork, 0,
+		"socreate() refuses protocols without PR_CAPATTACH: raw IP, routing sockets (uipc_socket.c; capmode.cc AllowedSocketSyscallsIfRoot)", hintSocket),
 	"bindat": argRule(0, "", RuleSocketAt, "", KindNetwork, 0,
 		"bindat(AT_FDCWD, ...) is ECAPMODE (namei, vfs_lookup.c)", hintNetwork),
 	"connectat": argRule(0, "", RuleSocketAt, "", KindNetwork, 0,

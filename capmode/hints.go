@@ -17,6 +17,7 @@ const (
 	hintEscape    = "keep lookups relative and beneath the descriptor: open the directory you need before cap_enter(), or use cap_fileargs"
 	hintSignal    = "signal only the calling process in capability mode; use pdfork() and pdkill() for children"
 	hintNetwork   = "connect or bind before cap_enter(), or use cap_net (cap_connect, cap_bind, cap_getaddrinfo)"
+	hintSocket    = "create raw, packet and netlink sockets before cap_enter(); in capability mode only local, TCP, UDP and SCTP sockets can be made"
 	hintSendto    = "connect the socket before cap_enter() and send without an address, or use cap_net"
 	hintExec      = "open the program before cap_enter() and run it with fexecve(fd, argv, envp)"
 	hintProcess   = "act only on the calling process (pid 0 or getpid()); use process descriptors (pdfork, pdkill, pdwait) for children"

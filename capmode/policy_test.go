@@ -59,7 +59,14 @@ How a call is judged:
   getpriority, setpriority, getpgid, getsid, sched_* and sigqueue check
   only ` + "`p_cansee`" + `/` + "`p_cansched`" + `/` + "`p_cansignal`" + ` in FreeBSD, not capability mode,
   so they are allowed for any pid.
-- **fexecve-only**: ` + "`execveat(fd, \"\", AT_EMPTY_PATH)`" + ` is fexecve.
+- **exec-descriptor**: ` + "`execveat(fd, \"\", AT_EMPTY_PATH)`" + ` is fexecve; by name
+  from a directory descriptor it is ` + "`openat(O_EXEC)`" + ` then fexecve, judged as
+  **at-path**; from ` + "`AT_FDCWD`" + ` it is execve, refused.
+- **socket-capattach**: ` + "`socreate()`" + ` (` + "`uipc_socket.c`" + `) refuses protocols without
+  ` + "`PR_CAPATTACH`" + `: local sockets and TCP, UDP, UDP-Lite and SCTP over IPv4 and
+  IPv6 may be created; raw IP sockets, ` + "`AF_NETLINK`" + ` (the counterpart of
+  FreeBSD's routing socket), ` + "`AF_PACKET`" + `, ICMP "ping" sockets and other
+  families are ECAPMODE (` + "`capmode.cc`" + `, AllowedSocketSyscallsIfRoot).
 - **wait-pidfd-only**: ` + "`waitid(P_PIDFD)`" + ` is pdwait; other waitid forms are wait6.
 - 32-bit arguments (descriptors, pids) are compared on their low 32 bits:
   C passes them zero-extended, Go sign-extended.

@@ -1,6 +1,9 @@
 package capmode
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strconv"
+)
 
 // ownThread reports whether id names the calling process or one of its
 // threads; the tracer knows which thread belongs to which process.
@@ -107,6 +110,47 @@ func (t *Table) checkSocketAt(e *Entry, c Call) Verdict {
 	return Verdict{}
 }
 
+// checkSocketCreate: socreate() (sys/kern/uipc_socket.c) refuses, in
+// capability mode, every protocol whose protosw lacks PR_CAPATTACH. Local
+// sockets, TCP, UDP, UDP-Lite and SCTP have it: capmode.cc
+// (AllowedSocketSyscalls) creates an AF_INET datagram socket and an AF_UNIX
+// pair, bindat_connectat.c (bindat_connectat_2) a TCP socket. Raw IPv4 and
+// IPv6 sockets and routing sockets do not: capmode.cc
+// (AllowedSocketSyscallsIfRoot) expects ECAPMODE from SOCK_RAW with
+// protocols 0, ICMP, ICMPv6, TCP and UDP, and from AF_ROUTE. Linux's
+// AF_NETLINK (the routing socket's counterpart), AF_PACKET (link-level raw
+// access; FreeBSD's bpf(4) is a device, refused by path) and ICMP datagram
+// "ping" sockets (raw ICMP on FreeBSD) are refused with them, as is any
+// family FreeBSD has no capability-mode protocol for.
+func (t *Table) checkSocketCreate(e *Entry, c Call) Verdict {
+	a := t.abi
+	family := int(int32Arg(c.Args[0]))
+	typ := int(uint64(uint32(c.Args[1])) & a.sockTypeMask)
+	proto := int(int32Arg(c.Args[2]))
+	if family == a.afUnix {
+		return Verdict{}
+	}
+	inet := family == a.afInet || family == a.afInet6
+	if inet && a.capAttachProtocols[[2]int{typ, proto}] {
+		return Verdict{}
+	}
+	fam := a.familyNames[family]
+	if fam == "" {
+		fam = "family " + strconv.Itoa(family)
+	}
+	var why string
+	switch {
+	case inet && typ == sockRaw:
+		why = "a raw " + fam + " socket: raw IP has no PR_CAPATTACH, so socreate() refuses it in capability mode (uipc_socket.c; capmode.cc AllowedSocketSyscallsIfRoot)"
+	case inet:
+		why = "an " + fam + " socket of type " + strconv.Itoa(typ) + ", protocol " + strconv.Itoa(proto) +
+			": only TCP, UDP, UDP-Lite and SCTP carry PR_CAPATTACH (socreate(), uipc_socket.c; capmode.cc AllowedSocketSyscallsIfRoot refuses raw ICMP)"
+	default:
+		why = "an " + fam + " socket: only local, TCP, UDP and SCTP sockets may be created in capability mode (PR_CAPATTACH, socreate(), uipc_socket.c); capmode.cc AllowedSocketSyscallsIfRoot refuses routing sockets"
+	}
+	return violation(CapMode, e.Kind, "socket() of "+why, e.Hint)
+}
+
 // checkOwnProcess: pid 0, the caller, or one of its threads.
 func checkOwnProcess(e *Entry, c Call, tr Tracee) Verdict {
 	pid := int32Arg(c.Args[e.PidArg])
@@ -173,7 +217,13 @@ var prctlSelf = map[uint64]bool{
 }
 
 func checkPrctlSelf(e *Entry, c Call) Verdict {
-	if prctlSelf[uint64(uint32(c.Args[0]))] {
+	// The option is an int, but a raw syscall can set the register's high
+	// word; the Capsicum suite refuses such a call in capability mode
+	// (linux.cc, CheckHighWord: PR_GET_NO_NEW_PRIVS|1<<32 -> ECAPMODE).
+	if c.Args[0]>>32 != 0 {
+		return e.refusal()
+	}
+	if prctlSelf[c.Args[0]] {
 		return Verdict{}
 	}
 	return e.refusal()
@@ -197,13 +247,15 @@ func checkReadClock(e *Entry, c Call, tr Tracee) Verdict {
 }
 
 // checkExecFD: execveat(fd, "", argv, envp, AT_EMPTY_PATH) is fexecve
-// (CAPENABLED); any execution by name is execve, which is not.
+// (CAPENABLED). By name from AT_FDCWD it is execve, which is not. By name
+// from a directory descriptor it is openat(fd, path, O_EXEC) then fexecve,
+// both CAPENABLED, so namei's rules decide: an absolute path or one that
+// climbs out is ENOTCAPABLE, one beneath is allowed (fexecve.cc,
+// Execveat.NoUpwardTraversal).
 func (t *Table) checkExecFD(e *Entry, c Call, tr Tracee) Verdict {
 	a := t.abi
-	if c.Args[4]&a.atEmptyPath != 0 && int32Arg(c.Args[0]) != a.atFDCWD {
-		if s, err := tr.ReadString(c.Args[1], 1); err == nil && s == "" {
-			return Verdict{}
-		}
+	if int32Arg(c.Args[0]) == a.atFDCWD {
+		return e.refusal()
 	}
-	return e.refusal()
+	return t.checkLookup(e, PathArg{DirFD: 0, Path: 1, FlagsArg: 4, Mode: PathFollow}, c, tr)
 }

@@ -19,8 +19,9 @@ const (
 	// sys/kern/vfs_lookup.c): AT_FDCWD -> ECAPMODE; absolute or escaping
 	// paths -> ENOTCAPABLE. Entry.Paths says where the paths are.
 	RuleAtPath Rule = "at-path"
-	// RuleExecFD: execveat; only the fexecve form (fd, "", AT_EMPTY_PATH).
-	RuleExecFD Rule = "fexecve-only"
+	// RuleExecFD: execveat: the fexecve form (fd, "", AT_EMPTY_PATH), or
+	// a path beneath a directory descriptor; never from AT_FDCWD.
+	RuleExecFD Rule = "exec-descriptor"
 
 	// RuleSignalProcess: the pid in Entry.PidArg must be the caller
 	// (sys_kill, sys_sigqueue in sys/kern/kern_sig.c).
@@ -43,6 +44,9 @@ const (
 	RuleSendmmsgAddress Rule = "sendmmsg-no-address"
 	// RuleSocketAt: FreeBSD bindat/connectat: AT_FDCWD -> ECAPMODE.
 	RuleSocketAt Rule = "socket-at"
+	// RuleSocketProtocol: socket(2) only for protocols with PR_CAPATTACH
+	// (socreate() in sys/kern/uipc_socket.c): local, TCP, UDP, SCTP.
+	RuleSocketProtocol Rule = "socket-capattach"
 
 	// RuleOwnProcess: the pid in Entry.PidArg must be 0 or the caller.
 	RuleOwnProcess Rule = "own-process"
