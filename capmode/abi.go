@@ -1,5 +1,7 @@
 package capmode
 
+import "encoding/binary"
+
 // abi holds the constants one OS's rules and decoder read from raw
 // arguments. Both tables run on any host (captrace policy --os=freebsd on
 // Linux), so the numbers are data here, not golang.org/x/sys/unix
@@ -26,6 +28,8 @@ type abi struct {
 	afInet        int
 	afInet6       int
 	sockaddrLen   bool // BSD sockaddrs start with sa_len
+	// ptr32: pointers in the call's structs are 4 bytes (Linux i386).
+	ptr32 bool
 	// sockTypeMask keeps socket(2)'s type and drops SOCK_CLOEXEC and
 	// SOCK_NONBLOCK, which both systems pass in the same word.
 	sockTypeMask uint64
@@ -153,3 +157,28 @@ const (
 // int32Arg is a 32-bit argument (fd, pid): C passes it zero-extended, Go's
 // syscall package sign-extended, so only the low 32 bits mean anything.
 func int32Arg(v uint64) int32 { return int32(uint32(v)) }
+
+// msghdrLayout is where struct msghdr keeps msg_name and msg_namelen, its
+// size, and struct mmsghdr's: LP64 (Linux and FreeBSD) or i386's 4-byte
+// pointers (include/linux/compat.h, struct compat_msghdr, compat_mmsghdr).
+func (a *abi) msghdrLayout() (size, nameLenOff, mmsgSize int) {
+	if a.ptr32 {
+		return 28, 4, 32
+	}
+	return msghdrSize, 8, mmsghdrSize
+}
+
+// pointerAt reads a pointer of the ABI's width from b.
+func (a *abi) pointerAt(b []byte) uint64 {
+	if a.ptr32 {
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+func (a *abi) pointerSize() int {
+	if a.ptr32 {
+		return 4
+	}
+	return 8
+}

@@ -35,11 +35,13 @@ func (t *Table) Check(c Call, tr Tracee) Verdict {
 	case RuleSendAddress:
 		return checkSendAddress(e, c)
 	case RuleSendmsgAddress:
-		return checkSendmsgAddress(e, c, tr)
+		return t.checkSendmsgAddress(e, c, tr)
 	case RuleSendmmsgAddress:
-		return checkSendmmsgAddress(e, c, tr)
+		return t.checkSendmmsgAddress(e, c, tr)
 	case RuleSocketAt:
 		return t.checkSocketAt(e, c)
+	case RuleSocketcall:
+		return t.checkSocketcall(c, tr)
 	case RuleSocketProtocol:
 		return t.checkSocketCreate(e, c)
 	case RuleOwnProcess:

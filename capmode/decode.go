@@ -145,17 +145,21 @@ func (d *decoder) sockaddr(addr, n uint64) Arg {
 
 func (d *decoder) msghdr(addr uint64) Arg {
 	a := Arg{Type: ArgMsghdr, Value: addr, abi: d.abi}
-	var h [msghdrSize]byte
-	if addr == 0 || d.tr.ReadMemory(addr, h[:]) != nil {
+	size, nameLenOff, _ := d.abi.msghdrLayout()
+	h := make([]byte, size)
+	if addr == 0 || d.tr.ReadMemory(addr, h) != nil {
 		return a
 	}
-	namelen := uint64(binary.LittleEndian.Uint32(h[8:]))
+	// msg_name, msg_namelen, msg_iov, msg_iovlen: a pointer, an int
+	// padded to a pointer, a pointer, a size_t.
+	ps := d.abi.pointerSize()
+	namelen := uint64(binary.LittleEndian.Uint32(h[nameLenOff:]))
 	a.Read = true
 	a.Elems = []Arg{
-		d.sockaddr(binary.LittleEndian.Uint64(h[0:]), namelen),
+		d.sockaddr(d.abi.pointerAt(h[0:]), namelen),
 		{Type: ArgUint, Value: namelen, abi: d.abi},
-		{Type: ArgPtr, Value: binary.LittleEndian.Uint64(h[16:]), abi: d.abi},
-		{Type: ArgUint, Value: binary.LittleEndian.Uint64(h[24:]), abi: d.abi},
+		{Type: ArgPtr, Value: d.abi.pointerAt(h[2*ps:]), abi: d.abi},
+		{Type: ArgUint, Value: d.abi.pointerAt(h[3*ps:]), abi: d.abi},
 	}
 	return a
 }
@@ -165,20 +169,21 @@ func (d *decoder) stringArray(addr uint64) Arg {
 	if addr == 0 {
 		return a
 	}
-	var p [8]byte
+	ps := d.abi.pointerSize()
+	p := make([]byte, ps)
 	for i := 0; ; i++ {
 		if i == maxArrayShown {
 			a.More = true
 			break
 		}
-		if d.tr.ReadMemory(addr+uint64(8*i), p[:]) != nil {
+		if d.tr.ReadMemory(addr+uint64(ps*i), p) != nil {
 			if i == 0 {
 				return a
 			}
 			a.More = true
 			break
 		}
-		s := binary.LittleEndian.Uint64(p[:])
+		s := d.abi.pointerAt(p)
 		if s == 0 {
 			break
 		}
@@ -190,4 +195,15 @@ func (d *decoder) stringArray(addr uint64) Arg {
 	}
 	a.Read = true
 	return a
+}
+
+// Describe names the call and decodes its arguments as strace shows them.
+// i386's socketcall is shown as the call it makes, as strace does.
+func (t *Table) Describe(c Call, tr Tracee) (name string, args []Arg) {
+	if e := t.entry(c.Nr); e != nil && e.Rule == RuleSocketcall {
+		if target, ok := t.SocketcallTarget(c, tr); ok {
+			return t.Name(target.Nr), t.Decode(target, tr)
+		}
+	}
+	return t.Name(c.Nr), t.Decode(c, tr)
 }

@@ -63,16 +63,18 @@ func checkSendAddress(e *Entry, c Call) Verdict {
 // is at offset 0 and msg_namelen at 8 on both.
 const msghdrSize = 56
 
-func msghdrNamesAddress(h []byte) bool {
-	return binary.LittleEndian.Uint64(h[0:]) != 0 && binary.LittleEndian.Uint32(h[8:]) != 0
+func (a *abi) msghdrNamesAddress(h []byte) bool {
+	_, nameLenOff, _ := a.msghdrLayout()
+	return a.pointerAt(h) != 0 && binary.LittleEndian.Uint32(h[nameLenOff:]) != 0
 }
 
-func checkSendmsgAddress(e *Entry, c Call, tr Tracee) Verdict {
-	var h [msghdrSize]byte
-	if tr.ReadMemory(c.Args[1], h[:]) != nil {
+func (t *Table) checkSendmsgAddress(e *Entry, c Call, tr Tracee) Verdict {
+	size, _, _ := t.abi.msghdrLayout()
+	h := make([]byte, size)
+	if tr.ReadMemory(c.Args[1], h) != nil {
 		return Verdict{} // EFAULT on its own
 	}
-	if msghdrNamesAddress(h[:]) {
+	if t.abi.msghdrNamesAddress(h) {
 		return e.refusal()
 	}
 	return Verdict{}
@@ -84,21 +86,71 @@ const mmsghdrSize = 64
 // maxMmsg is UIO_MAXIOV, the most messages sendmmsg takes.
 const maxMmsg = 1024
 
-func checkSendmmsgAddress(e *Entry, c Call, tr Tracee) Verdict {
+func (t *Table) checkSendmmsgAddress(e *Entry, c Call, tr Tracee) Verdict {
 	n := int(uint32(c.Args[2]))
 	if n > maxMmsg {
 		n = maxMmsg
 	}
-	var h [msghdrSize]byte
+	size, _, mmsgSize := t.abi.msghdrLayout()
+	h := make([]byte, size)
 	for i := 0; i < n; i++ {
-		if tr.ReadMemory(c.Args[1]+uint64(i*mmsghdrSize), h[:]) != nil {
+		if tr.ReadMemory(c.Args[1]+uint64(i*mmsgSize), h) != nil {
 			return Verdict{}
 		}
-		if msghdrNamesAddress(h[:]) {
+		if t.abi.msghdrNamesAddress(h) {
 			return e.refusal()
 		}
 	}
 	return Verdict{}
+}
+
+// socketcallCalls are i386 socketcall's call numbers (SYS_SOCKET ... in
+// include/uapi/linux/net.h), each with the syscall it stands for and its
+// argument count (nargs[] in net/socket.c). SYS_SEND and SYS_RECV are
+// sendto and recvfrom without an address.
+var socketcallCalls = map[uint64]struct {
+	name  string
+	nargs int
+}{
+	1: {"socket", 3}, 2: {"bind", 3}, 3: {"connect", 3}, 4: {"listen", 2},
+	5: {"accept", 3}, 6: {"getsockname", 3}, 7: {"getpeername", 3},
+	8: {"socketpair", 4}, 9: {"sendto", 4}, 10: {"recvfrom", 4},
+	11: {"sendto", 6}, 12: {"recvfrom", 6}, 13: {"shutdown", 2},
+	14: {"setsockopt", 5}, 15: {"getsockopt", 5}, 16: {"sendmsg", 3},
+	17: {"recvmsg", 3}, 18: {"accept4", 4}, 19: {"recvmmsg", 5}, 20: {"sendmmsg", 4},
+}
+
+// SocketcallTarget is the syscall an i386 socketcall(call, args) makes,
+// with its arguments read from the tracee (32-bit words, zero-extended);
+// ok is false for an unknown call or unreadable arguments (the kernel
+// fails those with EINVAL or EFAULT on its own).
+func (t *Table) SocketcallTarget(c Call, tr Tracee) (Call, bool) {
+	sc, ok := socketcallCalls[uint64(uint32(c.Args[0]))]
+	if !ok {
+		return Call{}, false
+	}
+	target, ok := t.ByName(sc.name)
+	if !ok {
+		return Call{}, false
+	}
+	words := make([]byte, 4*sc.nargs)
+	if tr.ReadMemory(uint64(uint32(c.Args[1])), words) != nil {
+		return Call{}, false
+	}
+	out := Call{Nr: target.Nr}
+	for i := 0; i < sc.nargs; i++ {
+		out.Args[i] = uint64(binary.LittleEndian.Uint32(words[4*i:]))
+	}
+	return out, true
+}
+
+// checkSocketcall judges i386's socketcall as the call it multiplexes.
+func (t *Table) checkSocketcall(c Call, tr Tracee) Verdict {
+	target, ok := t.SocketcallTarget(c, tr)
+	if !ok {
+		return Verdict{}
+	}
+	return t.Check(target, tr)
 }
 
 // checkSocketAt: FreeBSD bindat/connectat(fd, s, name, len) name a socket

@@ -44,6 +44,8 @@ const (
 	RuleSendmmsgAddress Rule = "sendmmsg-no-address"
 	// RuleSocketAt: FreeBSD bindat/connectat: AT_FDCWD -> ECAPMODE.
 	RuleSocketAt Rule = "socket-at"
+	// RuleSocketcall: i386's socketcall, judged as the call it names.
+	RuleSocketcall Rule = "socketcall"
 	// RuleSocketProtocol: socket(2) only for protocols with PR_CAPATTACH
 	// (socreate() in sys/kern/uipc_socket.c): local, TCP, UDP, SCTP.
 	RuleSocketProtocol Rule = "socket-capattach"
