@@ -271,7 +271,26 @@ func (b *osBackend) trapCap(s *session, p *process, st *stop) {
 	if !ok {
 		return
 	}
+	if v.Kind == capmode.KindRights {
+		v.Reason = rightsReason(p.pid, s.policy.Name(st.call.Nr), st.call, v.Reason)
+	}
 	st.kind, st.regs, st.verdict = stopRefused, &regs, v
+}
+
+// rightsReason names the rights the descriptors of a refused call held,
+// read while the thread is stopped, before anything can change them:
+// kern.proc.filedesc, as procstat -C reads it. Without it the kernel's
+// answer, fallback, stands.
+func rightsReason(pid int, name string, c capmode.Call, fallback string) string {
+	b, err := unix.SysctlRaw("kern.proc.filedesc", pid)
+	if err != nil {
+		return fallback
+	}
+	files, _ := fbsd.DecodeFiledesc(b) // the records before a bad one still count
+	if reason, ok := fbsd.RightsReason(name, c.Args, files); ok {
+		return reason
+	}
+	return fallback
 }
 
 // syscallEntry is a syscall-entry stop: audit mode, or enforce mode until
