@@ -70,6 +70,11 @@ How a call is judged:
 - **wait-pidfd-only**: ` + "`waitid(P_PIDFD)`" + ` is pdwait; other waitid forms are wait6.
 - 32-bit arguments (descriptors, pids) are compared on their low 32 bits:
   C passes them zero-extended, Go sign-extended.
+- Calls through the i386 ABI (a 32-bit program, or ` + "`int $0x80`" + `) are numbered by
+  ` + "`arch/x86/entry/syscalls/syscall_32.tbl`" + ` (` + "`capmode.LinuxI386`" + `) and judged by
+  name by this table's rules; i386-only names by the call they stand for
+  (` + "`stat64`" + ` as ` + "`stat`" + `, ` + "`_llseek`" + ` as ` + "`lseek`" + `), and ` + "`socketcall`" + ` as the call it
+  multiplexes.
 
 ` + "`captrace policy --os=linux`" + ` prints the same table.
 

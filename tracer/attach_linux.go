@@ -135,12 +135,18 @@ type syscallInfo struct {
 
 // syscallStop reads what a syscall stop is: entry or exit, and whether
 // the call is of another ABI than the tracer's (int 0x80: i386 numbers).
-func syscallStop(tid int) (op uint8, foreign bool, err error) {
+func syscallStop(tid int) (op uint8, abi uint64, err error) {
 	var info syscallInfo
 	if err := ptraceRaw(ptraceGetSyscallInfo, tid, unsafe.Sizeof(info), uintptr(unsafe.Pointer(&info))); err != nil {
-		return 0, false, err
+		return 0, traceNative, err
 	}
-	return info.Op, info.Arch != auditArch || info.Nr&x32SyscallBit != 0, nil
+	switch {
+	case info.Arch == auditArch && info.Nr&x32SyscallBit == 0:
+		return info.Op, traceNative, nil
+	case info.Arch == compatAuditArch:
+		return info.Op, traceCompat, nil
+	}
+	return info.Op, traceForeign, nil
 }
 
 // resumeSyscall is PTRACE_SYSCALL: run to the next syscall entry or exit.

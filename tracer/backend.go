@@ -102,9 +102,14 @@ type stop struct {
 
 	exe string // stopExec
 
-	call    capmode.Call    // stopSyscall, stopRefused
-	regs    *registers      // stopSyscall, stopRefused, when read
-	foreign bool            // stopSyscall: another ABI's call, numbers unknown
+	call    capmode.Call // stopSyscall, stopRefused
+	regs    *registers   // stopSyscall, stopRefused, when read
+	foreign bool         // stopSyscall: another ABI's call, numbers unknown
+	// abi judges a stopSyscall of another ABI the platform knows (Linux
+	// on amd64: i386, through int $0x80), named abiName; nil for the
+	// platform's own calls, which s.policy judges.
+	abi     policy
+	abiName string
 	verdict capmode.Verdict // stopRefused: the kernel's answer
 
 	os osStop // the platform's own data

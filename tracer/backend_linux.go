@@ -150,9 +150,12 @@ func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
 	case sig == syscallStopSignal && b.attached:
 		// An attached thread's syscall stop: its entry is judged.
 		st.kind = stopResume
-		op, foreign, err := syscallStop(tid)
+		op, abi, err := syscallStop(tid)
 		if err == nil && op == syscallInfoEntry && p != nil {
-			st.kind, st.foreign = stopSyscall, foreign
+			st.kind, st.foreign = stopSyscall, abi == traceForeign
+			if abi == traceCompat {
+				st.abi, st.abiName = compatPolicy(), compatABIName
+			}
 		}
 	case event == unix.PTRACE_EVENT_STOP:
 		// A seized tracee reports its first stop (a new thread or child)
@@ -229,21 +232,39 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 	}
 	st.regs = &regs
 	st.call = capmode.Call{Nr: syscallNr(&regs), Args: syscallArgs(&regs)}
-	if isClone(st.call.Nr) {
+	judge := p.inCapMode && !p.quiet
+	// Which ABI the call came through: the numbers and argument registers
+	// of another ABI mean other things, so only a native clone has its
+	// flags where clearUntraced looks. The filter says so in its event
+	// message; an attached thread's stop said so already, in decode.
+	abi := uint64(traceNative)
+	switch {
+	case b.attached:
+		if st.abi != nil {
+			abi = traceCompat
+		} else if st.foreign {
+			abi = traceForeign
+		}
+	case judge || isClone(st.call.Nr):
+		if data, err := eventMsg(st.tid); err == nil {
+			abi = data
+		}
+	}
+	if abi == traceNative && isClone(st.call.Nr) {
 		if err := clearUntraced(st.tid, &regs); err != nil {
 			s.warnf("thread %d: cannot clear CLONE_UNTRACED, its child may run untraced and fail with ENOSYS: %v", st.tid, err)
 		}
 	}
-	if !p.inCapMode || p.quiet {
+	if !judge {
 		return false
 	}
-	// The filter marks calls of another ABI, whose numbers and argument
-	// registers mean other things: judged and printed as unknown. (An
-	// attached thread's stop said so already, in decode.)
-	if !b.attached {
-		if data, _ := eventMsg(st.tid); data == traceForeign {
-			st.foreign = true
-		}
+	switch abi {
+	case traceNative:
+	case traceCompat:
+		st.call.Args = syscallArgsCompat(&regs)
+		st.abi, st.abiName = compatPolicy(), compatABIName
+	default:
+		st.foreign = true // judged and printed as unknown
 	}
 	return true
 }

@@ -3,6 +3,8 @@ package tracer
 import (
 	"golang.org/x/sys/unix"
 
+	"github.com/captrace/captrace/capmode"
+
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -70,3 +72,22 @@ func unwindRegs(r *unix.PtraceRegs) symbolize.Regs {
 }
 
 const auditArch = unix.AUDIT_ARCH_X86_64
+
+// The compat ABI: i386 calls, from a 32-bit program or through int $0x80
+// in a 64-bit one, seccomp reports as AUDIT_ARCH_I386 (syscall_get_arch()
+// in arch/x86/include/asm/syscall.h). Their numbers are syscall_32.tbl's
+// (capmode.LinuxI386); the arguments are ebx, ecx, edx, esi, edi, ebp
+// (entry_INT80_compat, arch/x86/entry/entry_64_compat.S), of which the
+// kernel reads the low 32 bits.
+const compatAuditArch = unix.AUDIT_ARCH_I386
+
+const compatABIName = "the i386 ABI (int $0x80)"
+
+func compatPolicy() policy { return capmode.LinuxI386() }
+
+func syscallArgsCompat(r *unix.PtraceRegs) [6]uint64 {
+	return [6]uint64{
+		uint64(uint32(r.Rbx)), uint64(uint32(r.Rcx)), uint64(uint32(r.Rdx)),
+		uint64(uint32(r.Rsi)), uint64(uint32(r.Rdi)), uint64(uint32(r.Rbp)),
+	}
+}

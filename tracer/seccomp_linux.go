@@ -21,7 +21,8 @@ const (
 	seccompRetTrace = 0x7ff00000
 
 	traceNative  = 0 // a syscall of the filter's architecture
-	traceForeign = 1 // another ABI (int 0x80, x32): numbers mean other calls
+	traceForeign = 1 // an ABI captrace cannot decode (x32): numbers mean other calls
+	traceCompat  = 2 // the architecture's 32-bit ABI (i386's int $0x80 on amd64)
 )
 
 // x32 syscalls carry this bit in their number (arch/x86/include/asm/unistd.h).
@@ -31,12 +32,16 @@ const x32SyscallBit = 0x40000000
 // syscalls of allowed (capability mode allows them whatever their
 // arguments) return SECCOMP_RET_ALLOW and never stop the tracee; every other
 // syscall returns SECCOMP_RET_TRACE so the tracer can decide. The list comes
-// from capmode's table; nothing here names a syscall.
-func seccompFilter(arch uint32, allowed []int) []bpf.Instruction {
+// from capmode's table; nothing here names a syscall. Calls of the
+// compat architecture (AUDIT_ARCH_I386 for an int $0x80 on amd64) always
+// stop, marked so, to be judged by that ABI's table.
+func seccompFilter(arch, compat uint32, allowed []int) []bpf.Instruction {
 	trace := func(data uint32) bpf.Instruction { return bpf.RetConstant{Val: seccompRetTrace | data} }
 	prog := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: seccompDataArch, Size: 4},
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: arch, SkipTrue: 1},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: arch, SkipTrue: 3},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: compat, SkipFalse: 1},
+		trace(traceCompat),
 		trace(traceForeign),
 		bpf.LoadAbsolute{Off: seccompDataNr, Size: 4},
 		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: x32SyscallBit, SkipFalse: 1},
@@ -99,5 +104,5 @@ func syscallRanges(nrs []int) []syscallRange {
 // capModeFilter is the filter of capability mode: every syscall the
 // policy always allows passes, every other one stops.
 func capModeFilter() []bpf.Instruction {
-	return seccompFilter(auditArch, filteredAllowed(capmode.Linux().AlwaysAllowed()))
+	return seccompFilter(auditArch, compatAuditArch, filteredAllowed(capmode.Linux().AlwaysAllowed()))
 }

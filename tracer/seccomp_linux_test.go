@@ -31,7 +31,7 @@ func runFilter(t *testing.T, prog []bpf.Instruction, arch uint32, nr uint32) uin
 func TestSeccompFilter(t *testing.T) {
 	const arch = 0xc000003e
 	allowed := []int{0, 1, 2, 3, 9, 10, 11, 60, 231, 202}
-	prog := seccompFilter(arch, allowed)
+	prog := seccompFilter(arch, 0x40000003, allowed)
 	if _, err := bpf.Assemble(prog); err != nil {
 		t.Fatal(err)
 	}
@@ -48,9 +48,15 @@ func TestSeccompFilter(t *testing.T) {
 			t.Errorf("nr %d: %#x, want %#x", nr, got, want)
 		}
 	}
-	// Another ABI, or an x32 number, always stops, marked foreign.
-	if got := runFilter(t, prog, 0x40000003, 1); got != seccompRetTrace|traceForeign {
-		t.Errorf("i386 write: %#x", got)
+	// The compat ABI (i386) always stops, marked so, whatever the number;
+	// another ABI, or an x32 number, always stops, marked foreign.
+	for _, nr := range []uint32{0, 1, 3, 20} {
+		if got := runFilter(t, prog, 0x40000003, nr); got != seccompRetTrace|traceCompat {
+			t.Errorf("i386 syscall %d: %#x", nr, got)
+		}
+	}
+	if got := runFilter(t, prog, 0xc00000b7, 1); got != seccompRetTrace|traceForeign {
+		t.Errorf("aarch64 syscall 1: %#x", got)
 	}
 	if got := runFilter(t, prog, arch, x32SyscallBit|1); got != seccompRetTrace|traceForeign {
 		t.Errorf("x32 write: %#x", got)
@@ -62,7 +68,7 @@ func TestSeccompFilter(t *testing.T) {
 // one stops, and the program assembles (its jumps fit in 8 bits).
 func TestSeccompFilterOfThePolicy(t *testing.T) {
 	allowed := filteredAllowed(capmode.Linux().AlwaysAllowed())
-	prog := seccompFilter(0xc000003e, allowed)
+	prog := seccompFilter(0xc000003e, 0x40000003, allowed)
 	if _, err := bpf.Assemble(prog); err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,23 @@ import (
 	"github.com/captrace/captrace/symbolize"
 )
 
-// policy is what the session asks of capmode's table for the platform.
+// policy is what the session asks of capmode's table for the platform
+// (or for another ABI the platform decodes).
 type policy interface {
 	Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict
 	Name(nr int) string
-	Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg
+	// Describe names the call and decodes its arguments (i386's
+	// socketcall as the call it makes).
+	Describe(c capmode.Call, tr capmode.Tracee) (string, []capmode.Arg)
+}
+
+// callPolicy is the table that judges st's call: its ABI's, or the
+// platform's.
+func (s *session) callPolicy(st *stop) policy {
+	if st.abi != nil {
+		return st.abi
+	}
+	return s.policy
 }
 
 // lazyPolicy builds the platform's table when a call is first judged: a
@@ -37,8 +49,8 @@ func (l *lazyPolicy) Check(c capmode.Call, tr capmode.Tracee) capmode.Verdict {
 	return l.get().Check(c, tr)
 }
 func (l *lazyPolicy) Name(nr int) string { return l.get().Name(nr) }
-func (l *lazyPolicy) Decode(c capmode.Call, tr capmode.Tracee) []capmode.Arg {
-	return l.get().Decode(c, tr)
+func (l *lazyPolicy) Describe(c capmode.Call, tr capmode.Tracee) (string, []capmode.Arg) {
+	return l.get().Describe(c, tr)
 }
 
 // session is one traced program and its descendants. Its loop and the
@@ -498,11 +510,14 @@ func (s *session) onSyscall(p *process, st *stop) {
 	tr := s.tracee(p)
 	verdict := foreignABIVerdict
 	if !st.foreign {
-		verdict = s.policy.Check(st.call, tr)
+		verdict = s.callPolicy(st).Check(st.call, tr)
 	}
 	if !verdict.Violation() {
 		s.resume(st, 0)
 		return
+	}
+	if st.abi != nil {
+		verdict.Reason = "through " + st.abiName + ": " + verdict.Reason
 	}
 	if st.regs == nil {
 		regs, err := s.os.getRegs(st.tid)
@@ -538,7 +553,7 @@ func (s *session) violation(p *process, st *stop, v capmode.Verdict, tr *tracee)
 	if st.foreign {
 		name, args = fmt.Sprintf("syscall_%d(foreign ABI)", st.call.Nr), capmode.RawArgs(st.call)
 	} else {
-		name, args = s.policy.Name(st.call.Nr), s.policy.Decode(st.call, tr)
+		name, args = s.callPolicy(st).Describe(st.call, tr)
 	}
 	return event.Event{
 		Pid: p.pid, Tid: st.tid, Syscall: name, Args: args,
@@ -567,7 +582,7 @@ func (s *session) deny(p *process, st *stop, v capmode.Verdict) {
 	}
 	s.fail(&Error{
 		Pid:    p.pid,
-		Op:     fmt.Sprintf("enforce: cannot deny %s (killed the process instead)", s.policy.Name(st.call.Nr)),
+		Op:     fmt.Sprintf("enforce: cannot deny %s (killed the process instead)", s.callPolicy(st).Name(st.call.Nr)),
 		Err:    err,
 		Status: StatusFailure,
 	})
@@ -585,7 +600,7 @@ func (s *session) fail(err error) {
 var foreignABIVerdict = capmode.Verdict{
 	Outcome: capmode.CapMode,
 	Kind:    capmode.KindSyscall,
-	Reason:  "a syscall through another ABI (int 0x80 or x32) cannot be checked and has no FreeBSD counterpart",
+	Reason:  "a syscall through an ABI captrace does not decode (x32) cannot be checked and has no FreeBSD counterpart",
 	Hint:    "use the native 64-bit syscall ABI",
 }
 
