@@ -16,3 +16,17 @@ func TestFuncArgRegisters(t *testing.T) {
 		}
 	}
 }
+
+// An int $0x80 call's arguments are ebx, ecx, edx, esi, edi, ebp
+// (entry_INT80_compat): the low halves, whatever the upper ones hold, and
+// never the x86-64 argument registers.
+func TestCompatSyscallArgs(t *testing.T) {
+	const high = 0xdead_beef_0000_0000
+	r := unix.PtraceRegs{
+		Rbx: high | 1, Rcx: high | 2, Rdx: high | 3, Rsi: high | 4, Rdi: high | 5, Rbp: high | 0xffffff9c,
+		R10: 77, R8: 88, R9: 99,
+	}
+	if got, want := syscallArgsCompat(&r), [6]uint64{1, 2, 3, 4, 5, 0xffffff9c}; got != want {
+		t.Errorf("syscallArgsCompat = %#x, want %#x", got, want)
+	}
+}
