@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/captrace/captrace/symbolize"
@@ -23,11 +24,17 @@ import (
 //go:embed html/page.html.tmpl html/page.css html/page.js
 var htmlFiles embed.FS
 
-var htmlTemplate = template.Must(template.New("page.html.tmpl").ParseFS(htmlFiles, "html/page.html.tmpl"))
+// The template is parsed at the first page, not at package
+// initialisation: every run of captrace links this package, and parsing
+// it at start-up cost every traced program's start (docs/performance.md).
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page.html.tmpl").ParseFS(htmlFiles, "html/page.html.tmpl"))
+})
 
 // htmlStyle and htmlScript are the page's own files, embedded at build
 // time: trusted text, never built from report data.
-var htmlStyle, htmlScript = mustRead("html/page.css"), mustRead("html/page.js")
+var htmlStyle = sync.OnceValue(func() string { return mustRead("html/page.css") })
+var htmlScript = sync.OnceValue(func() string { return mustRead("html/page.js") })
 
 func mustRead(name string) string {
 	b, err := htmlFiles.ReadFile(name)
@@ -49,7 +56,7 @@ type SourceExcerpts interface {
 // and an icicle of all violations by stack. Every string from the traced
 // program goes through html/template's contextual escaping.
 func WriteHTML(w io.Writer, r *Report, opts Options) error {
-	return htmlTemplate.Execute(w, newHTMLPage(r, opts))
+	return htmlTemplate().Execute(w, newHTMLPage(r, opts))
 }
 
 type htmlPage struct {
@@ -114,8 +121,8 @@ func newHTMLPage(r *Report, opts Options) *htmlPage {
 		CommandLine: shellQuote(r.Command),
 		Date:        displayDate(r.Date),
 		Exit:        exitText(r.ExitStatus),
-		Style:       template.CSS(htmlStyle),
-		Script:      template.JS(htmlScript),
+		Style:       template.CSS(htmlStyle()),
+		Script:      template.JS(htmlScript()),
 	}
 	if len(r.Command) > 0 {
 		p.Program = filepath.Base(r.Command[0])
@@ -282,13 +289,13 @@ func exitText(status int) string {
 	return strconv.Itoa(status)
 }
 
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+var shellSafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`) })
 
 // shellQuote joins a command line so that it can be pasted into a shell.
 func shellQuote(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
-		if shellSafe.MatchString(a) {
+		if shellSafe().MatchString(a) {
 			q[i] = a
 		} else {
 			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
