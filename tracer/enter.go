@@ -333,19 +333,14 @@ func definedFunctions(f *elf.File, names []string) map[string]uint64 {
 		want[n] = true
 	}
 	out := map[string]uint64{}
-	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
-		syms, err := get()
-		if err != nil {
-			continue
+	eachDefinedFunction(f, func(name []byte, value uint64) {
+		if !want[string(name)] {
+			return
 		}
-		for _, s := range syms {
-			if want[s.Name] && s.Section != elf.SHN_UNDEF && s.Value != 0 && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
-				if _, ok := out[s.Name]; !ok {
-					out[s.Name] = s.Value
-				}
-			}
+		if _, ok := out[string(name)]; !ok {
+			out[string(name)] = value
 		}
-	}
+	})
 	return out
 }
 
