@@ -3,6 +3,7 @@ package symbolize
 import (
 	"bufio"
 	"debug/elf"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -228,16 +229,53 @@ func computeBias(m *Module) uint64 {
 	if st, err := f.Stat(); err == nil {
 		m.Mtime = st.ModTime().UnixNano()
 	}
-	ef, err := elf.NewFile(f)
+	if vaddr, ok := firstLoadVaddr(f); ok {
+		return base - (vaddr &^ (pageSize - 1))
+	}
+	return base
+}
+
+// firstLoadVaddr is the p_vaddr of the first PT_LOAD of the ELF file r.
+// For a 64-bit little-endian file it reads the file header and the
+// program headers only: elf.NewFile also reads and names every section,
+// and this runs for each module of each new module map, the first of
+// them while the program is stopped at its entry point, before it has
+// run an instruction (docs/performance.md, "Start-up").
+func firstLoadVaddr(r io.ReaderAt) (uint64, bool) {
+	var hdr elf.Header64
+	if err := binary.Read(io.NewSectionReader(r, 0, int64(binary.Size(hdr))), binary.LittleEndian, &hdr); err != nil {
+		return firstLoadVaddrDecoded(r)
+	}
+	if string(hdr.Ident[:4]) != elf.ELFMAG || elf.Class(hdr.Ident[elf.EI_CLASS]) != elf.ELFCLASS64 ||
+		elf.Data(hdr.Ident[elf.EI_DATA]) != elf.ELFDATA2LSB || int(hdr.Phentsize) != binary.Size(elf.Prog64{}) || hdr.Phnum == 0xffff {
+		// Another class or byte order, or more program headers than
+		// e_phnum holds (PN_XNUM): debug/elf knows them all.
+		return firstLoadVaddrDecoded(r)
+	}
+	progs := make([]elf.Prog64, hdr.Phnum)
+	if err := binary.Read(io.NewSectionReader(r, int64(hdr.Phoff), int64(binary.Size(progs))), binary.LittleEndian, progs); err != nil {
+		return 0, false
+	}
+	for _, p := range progs {
+		if elf.ProgType(p.Type) == elf.PT_LOAD {
+			return p.Vaddr, true
+		}
+	}
+	return 0, false
+}
+
+// firstLoadVaddrDecoded is firstLoadVaddr through elf.NewFile.
+func firstLoadVaddrDecoded(r io.ReaderAt) (uint64, bool) {
+	ef, err := elf.NewFile(r)
 	if err != nil {
-		return base
+		return 0, false
 	}
 	for _, p := range ef.Progs {
 		if p.Type == elf.PT_LOAD {
-			return base - (p.Vaddr &^ (pageSize - 1))
+			return p.Vaddr, true
 		}
 	}
-	return base
+	return 0, false
 }
 
 const pageSize = 4096
