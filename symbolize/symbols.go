@@ -2,6 +2,7 @@ package symbolize
 
 import (
 	"debug/elf"
+	"encoding/binary"
 	"sort"
 	"strings"
 
@@ -27,33 +28,39 @@ func loadSymbols(ef *elf.File) symTable {
 		symbol
 		rank int
 	}
-	var all []ranked
-	add := func(ss []elf.Symbol, base int) {
-		for _, s := range ss {
-			t := elf.ST_TYPE(s.Info)
-			if (t != elf.STT_FUNC && t != elf.STT_GNU_IFUNC) || s.Value == 0 || s.Section == elf.SHN_UNDEF {
-				continue
-			}
-			rank := base
-			switch elf.ST_BIND(s.Info) {
-			case elf.STB_WEAK:
-				rank++
-			case elf.STB_LOCAL:
-				rank += 2
-			}
-			name := s.Name
-			if i := strings.IndexByte(name, '@'); i > 0 {
-				name = name[:i]
-			}
-			all = append(all, ranked{symbol{s.Value, s.Size, name}, rank})
+	// Sized for every entry of both tables: appending tens of thousands
+	// of symbols (glibc's debug file) one doubling at a time copied and
+	// faulted in several times the final table.
+	n := 0
+	for _, typ := range []elf.SectionType{elf.SHT_SYMTAB, elf.SHT_DYNSYM} {
+		if sec := ef.SectionByType(typ); sec != nil {
+			n += int(sec.Size / elf.Sym64Size)
 		}
 	}
-	if ss, err := ef.Symbols(); err == nil {
-		add(ss, 0)
+	all := make([]ranked, 0, n)
+	add := func(name string, value, size uint64, info byte, section elf.SectionIndex, base int) {
+		t := elf.ST_TYPE(info)
+		if (t != elf.STT_FUNC && t != elf.STT_GNU_IFUNC) || value == 0 || section == elf.SHN_UNDEF {
+			return
+		}
+		rank := base
+		switch elf.ST_BIND(info) {
+		case elf.STB_WEAK:
+			rank++
+		case elf.STB_LOCAL:
+			rank += 2
+		}
+		if i := strings.IndexByte(name, '@'); i > 0 {
+			name = name[:i]
+		}
+		all = append(all, ranked{symbol{value, size, name}, rank})
 	}
-	if ss, err := ef.DynamicSymbols(); err == nil {
-		add(ss, 3)
-	}
+	eachSymbol(ef, elf.SHT_SYMTAB, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
+		add(name, value, size, info, section, 0)
+	})
+	eachSymbol(ef, elf.SHT_DYNSYM, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
+		add(name, value, size, info, section, 3)
+	})
 	sort.Slice(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if a.addr != b.addr {
@@ -72,6 +79,54 @@ func loadSymbols(ef *elf.File) symTable {
 		t.syms = append(t.syms, s.symbol)
 	}
 	return t
+}
+
+// eachSymbol calls fn for each symbol of ef's first table of type typ
+// (SHT_SYMTAB or SHT_DYNSYM), as ef.Symbols or ef.DynamicSymbols give
+// them. A 64-bit little-endian table is read raw, its names substrings
+// of one copy of the string table: glibc's debug file has tens of
+// thousands of symbols, and building an elf.Symbol and a string for
+// each was most of the cost of naming the first libc frame (the enter
+// point's caller at main, docs/performance.md "Start-up").
+func eachSymbol(ef *elf.File, typ elf.SectionType, fn func(name string, value, size uint64, info byte, section elf.SectionIndex)) {
+	if ef.Class != elf.ELFCLASS64 || ef.ByteOrder != binary.LittleEndian {
+		get := ef.Symbols
+		if typ == elf.SHT_DYNSYM {
+			get = ef.DynamicSymbols
+		}
+		ss, _ := get()
+		for _, s := range ss {
+			fn(s.Name, s.Value, s.Size, s.Info, s.Section)
+		}
+		return
+	}
+	sec := ef.SectionByType(typ)
+	if sec == nil || sec.Link == 0 || int(sec.Link) >= len(ef.Sections) || ef.Sections[sec.Link].Type != elf.SHT_STRTAB {
+		return
+	}
+	data, err := sec.Data()
+	if err != nil || len(data)%elf.Sym64Size != 0 {
+		return
+	}
+	strdata, err := ef.Sections[sec.Link].Data()
+	if err != nil {
+		return
+	}
+	strs := string(strdata)
+	// Entry 0 is the reserved null symbol, which debug/elf skips too.
+	for off := elf.Sym64Size; off+elf.Sym64Size <= len(data); off += elf.Sym64Size {
+		sym := data[off : off+elf.Sym64Size] // elf.Sym64
+		name := ""
+		if n := int(binary.LittleEndian.Uint32(sym[0:4])); n < len(strs) {
+			name = strs[n:]
+			if end := strings.IndexByte(name, 0); end >= 0 {
+				name = name[:end]
+			} else {
+				name = ""
+			}
+		}
+		fn(name, binary.LittleEndian.Uint64(sym[8:16]), binary.LittleEndian.Uint64(sym[16:24]), sym[4], elf.SectionIndex(binary.LittleEndian.Uint16(sym[6:8])))
+	}
 }
 
 // lookup finds the symbol at or before addr; covers says whether its size
