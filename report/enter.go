@@ -78,12 +78,43 @@ func (c *Collector) enterSite() *EnterSite {
 	if ep.Exec != "" || len(ep.Stack) == 0 {
 		return site
 	}
-	frames, _ := c.symbolizeStack(ep.Maps, ep.Stack)
-	inner := max(1, len(c.sym.Symbolize(ep.Maps, ep.Stack[0])))
-	if inner >= len(frames) {
-		return site
+	// Only the enter function and its caller are named. The caller of main
+	// is the C library, whose symbols cost more than the rest of a short
+	// run (a run with no violation would load them for this line alone):
+	// when the caller is a system library, the program's own frame nearest
+	// to it stands for it.
+	var f symbolize.Frame
+	if len(ep.Stack) > 1 && !inSystemModule(ep.Maps, ep.Stack[1]) {
+		frames, _ := c.symbolizeStack(ep.Maps, ep.Stack[:2])
+		inner := max(1, len(c.sym.Symbolize(ep.Maps, ep.Stack[0])))
+		if inner >= len(frames) {
+			return site
+		}
+		f = frames[inner]
+	} else {
+		i := 2
+		for i < len(ep.Stack) && inSystemModule(ep.Maps, ep.Stack[i]) {
+			i++
+		}
+		if i >= len(ep.Stack) {
+			return site
+		}
+		fs := c.sym.Symbolize(ep.Maps, ep.Stack[i])
+		if len(fs) == 0 {
+			return site
+		}
+		f = fs[0]
 	}
-	f := frames[inner]
 	site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
 	return site
+}
+
+// inSystemModule reports whether pc lies in a system library, from the
+// module map alone (without symbolizing).
+func inSystemModule(mm *symbolize.ModuleMap, pc symbolize.PC) bool {
+	if mm == nil {
+		return false
+	}
+	m := mm.Find(pc.Addr)
+	return m != nil && symbolize.IsSystemModule(m.Path)
 }
