@@ -129,7 +129,7 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintln(w, summaryLine(r.Summary))
+	_, err := fmt.Fprintln(w, SummaryLine(r.Summary))
 	return err
 }
 
@@ -199,7 +199,9 @@ func bytesTrimRight(b []byte) []byte {
 	return b
 }
 
-func summaryLine(s Summary) string {
+// SummaryLine is the report in one line: "34 violations in 5 groups from 1
+// process", or "no capability-mode violations".
+func SummaryLine(s Summary) string {
 	if s.Violations == 0 {
 		return "no capability-mode violations"
 	}

@@ -2,11 +2,16 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Report formats.
@@ -54,18 +59,104 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 }
 
 // WriteFile writes r to path so that a reader never sees half a report.
-// "-" is standard output. A regular file (or a path that does not exist
-// yet) is written to a temporary file in the same directory, synced and
-// renamed over it; a symlink to a regular file updates its target. Files
-// that are not regular (/dev/null, a FIFO, a terminal, /dev/stdout) and
+// "-", /dev/stdout and /dev/stderr are captrace's own standard output and
+// error. A regular file (or a path that does not exist yet) is written to a
+// temporary file in the same directory, synced and renamed over it; a
+// symlink to a regular file updates its target. Where that is impossible
+// but the file itself is writable (its directory belongs to someone else,
+// or is sticky and the file is another user's), the file is rewritten in
+// place. Files that are not regular (/dev/null, a FIFO, a terminal) and
 // anything under /dev or /proc are written in place and never replaced:
 // renaming over /dev/null as root would break the machine.
 func WriteFile(path, format string, r *Report, opts Options) error {
-	if path == "-" || path == "/dev/stdout" {
-		return writeTo(os.Stdout, path, format, r, opts)
+	plan, err := planOutput(path)
+	if err != nil {
+		return err
 	}
-	if path == "/dev/stderr" {
-		return writeTo(os.Stderr, path, format, r, opts)
+	// Render first: a rendering error must not leave a temporary file or
+	// touch the old report.
+	var buf bytes.Buffer
+	if err := Write(&buf, format, r, opts); err != nil {
+		return err
+	}
+	switch plan.how {
+	case toStdout:
+		return writeTo(os.Stdout, path, buf.Bytes())
+	case toStderr:
+		return writeTo(os.Stderr, path, buf.Bytes())
+	case inPlace:
+		return writeInPlace(path, buf.Bytes(), false)
+	}
+	err = replaceFile(plan.target, buf.Bytes(), plan.mode)
+	if err != nil && plan.exists && errors.Is(err, fs.ErrPermission) {
+		// A sticky directory lets us create the temporary file but not
+		// rename it over another user's file (rename(2), EPERM).
+		if ierr := writeInPlace(plan.target, buf.Bytes(), true); ierr == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// CheckOutput says, before a run, whether WriteFile could write path: one
+// error when the file truly cannot be written (no such directory, a
+// directory, no permission for the file nor for its directory). It creates
+// nothing.
+func CheckOutput(path string) error {
+	if path == "" {
+		return nil
+	}
+	plan, err := planOutput(path)
+	if err != nil {
+		return err
+	}
+	switch plan.how {
+	case toStdout, toStderr:
+		return nil
+	case inPlace:
+		if err := unix.Access(path, unix.W_OK); err != nil {
+			return fmt.Errorf("not writable (%w)", err)
+		}
+		return nil
+	}
+	dir := filepath.Dir(plan.target)
+	derr := unix.Access(dir, unix.W_OK|unix.X_OK)
+	switch {
+	case derr == nil:
+		return nil
+	case !plan.exists:
+		return fmt.Errorf("cannot create a file in %s (%w)", dir, derr)
+	}
+	// Rewriting in place is the fallback when the directory is not ours.
+	if err := unix.Access(plan.target, unix.W_OK); err != nil {
+		return fmt.Errorf("neither the file nor its directory is writable (%w)", err)
+	}
+	return nil
+}
+
+type outputMethod int
+
+const (
+	replaceAtomically outputMethod = iota
+	inPlace
+	toStdout
+	toStderr
+)
+
+// outputPlan is how WriteFile writes one path.
+type outputPlan struct {
+	how    outputMethod
+	target string      // the file replaced: path, or a symlink's target
+	exists bool        // target exists (a regular file)
+	mode   os.FileMode // the permissions the new file gets
+}
+
+func planOutput(path string) (outputPlan, error) {
+	switch path {
+	case "-", "/dev/stdout":
+		return outputPlan{how: toStdout}, nil
+	case "/dev/stderr":
+		return outputPlan{how: toStderr}, nil
 	}
 	target := path
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
@@ -75,22 +166,30 @@ func WriteFile(path, format string, r *Report, opts Options) error {
 	}
 	fi, err := os.Stat(target)
 	switch {
+	case err == nil && fi.IsDir():
+		return outputPlan{}, &fs.PathError{Op: "write", Path: path, Err: syscall.EISDIR}
 	case err == nil && !fi.Mode().IsRegular(), inSpecialFS(target) || inSpecialFS(path):
-		return writeInPlace(path, format, r, opts)
-	case err != nil && !os.IsNotExist(err):
-		return err
+		return outputPlan{how: inPlace, target: path}, nil
+	case err == nil:
+		return outputPlan{how: replaceAtomically, target: target, exists: true, mode: fi.Mode().Perm()}, nil
+	case errors.Is(err, fs.ErrNotExist):
+		dir := filepath.Dir(target)
+		if di, derr := os.Stat(dir); derr != nil {
+			return outputPlan{}, fmt.Errorf("directory %s: %w", dir, unwrapPath(derr))
+		} else if !di.IsDir() {
+			return outputPlan{}, fmt.Errorf("%s is not a directory", dir)
+		}
+		return outputPlan{how: replaceAtomically, target: target, mode: 0o644}, nil
 	}
-	mode := os.FileMode(0o644)
-	if err == nil {
-		mode = fi.Mode().Perm()
+	return outputPlan{}, err
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	// Render first: a rendering error must not leave a temporary file or
-	// touch the old report.
-	var buf bytes.Buffer
-	if err := Write(&buf, format, r, opts); err != nil {
-		return err
-	}
-	return replaceFile(target, buf.Bytes(), mode)
+	return err
 }
 
 // inSpecialFS is true for device and process file systems, where a path
@@ -103,19 +202,28 @@ func inSpecialFS(path string) bool {
 	return abs == "/dev" || abs == "/proc" || strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")
 }
 
-func writeTo(w io.Writer, name, format string, r *Report, opts Options) error {
-	if err := Write(w, format, r, opts); err != nil {
+func writeTo(w io.Writer, name string, data []byte) error {
+	if _, err := w.Write(data); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }
 
-func writeInPlace(path, format string, r *Report, opts Options) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+// writeInPlace writes data into the existing file path; truncate is for
+// regular files (a device or FIFO cannot be truncated).
+func writeInPlace(path string, data []byte, truncate bool) error {
+	flags := os.O_WRONLY
+	if truncate {
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0)
 	if err != nil {
 		return err
 	}
-	werr := writeTo(f, path, format, r, opts)
+	werr := writeTo(f, path, data)
+	if werr == nil && truncate {
+		werr = f.Sync()
+	}
 	if err := f.Close(); werr == nil && err != nil {
 		return err
 	}

@@ -12,17 +12,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/internal/debuginfod"
 	"github.com/captrace/captrace/report"
@@ -66,7 +62,7 @@ const unwindDepth = 64
 
 // trace runs one tracing session and renders its report.
 func trace(o *traceOptions, stderr io.Writer) int {
-	if err := checkOutput(o.output); err != nil {
+	if err := report.CheckOutput(o.output); err != nil {
 		fmt.Fprintf(stderr, "captrace: -o %s: %v\n", o.output, err)
 		return tracer.StatusFailure
 	}
@@ -179,6 +175,10 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "captrace: %v\n", werr)
 		return tracer.StatusFailure
 	}
+	if o.output != "" && o.output != "/dev/stderr" {
+		// A report in a file says nothing at the terminal: one line does.
+		fmt.Fprintf(stderr, "captrace: %s -> %s\n", report.SummaryLine(rep.Summary), o.output)
+	}
 	if err != nil {
 		// The session ran, and failed (enforce mode could not deny a
 		// call): its report is written, its error already said.
@@ -232,24 +232,4 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
-}
-
-// checkOutput fails early, before the program runs, when the report could
-// not be written: a run's report is the point of the run.
-func checkOutput(path string) error {
-	if path == "" || path == "-" {
-		return nil
-	}
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		return fmt.Errorf("is a directory")
-	}
-	dir := filepath.Dir(path)
-	info, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("directory %s: %w", dir, errors.Unwrap(err))
-	}
-	if !info.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	return unix.Access(dir, unix.W_OK|unix.X_OK)
 }
