@@ -79,16 +79,65 @@ func Parse(data []byte) (*Report, error) {
 	default:
 		return nil, fmt.Errorf("not a captrace report (schema is a JSON %s, want %q)", jsonKind(s), Schema)
 	}
+	switch g := obj["groups"].(type) {
+	case []any:
+	case nil:
+		if _, ok := obj["groups"]; ok {
+			return nil, errors.New(`"groups" is null (want an array, [] when there is no violation)`)
+		}
+		return nil, errors.New(`no "groups" field (want an array, [] when there is no violation)`)
+	default:
+		return nil, fmt.Errorf(`"groups" is a JSON %s (want an array)`, jsonKind(g))
+	}
 	var r Report
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, describeJSONError(data, err)
 	}
-	for i, g := range r.Groups {
-		if g.Fingerprint == "" {
-			return nil, fmt.Errorf("groups[%d] (%s at %s) has no fingerprint", i, g.Syscall, g.Site.Function)
-		}
+	if err := restoreRawBytes(&r); err != nil {
+		return nil, err
+	}
+	if err := checkConsistent(&r); err != nil {
+		return nil, err
 	}
 	return &r, nil
+}
+
+// checkConsistent refuses a report whose numbers cannot be true: a gate
+// or a diff computed from it would be wrong without a word.
+func checkConsistent(r *Report) error {
+	s := r.Summary
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"violations", s.Violations}, {"groups", s.Groups}, {"processes", s.Processes}} {
+		if c.n < 0 {
+			return fmt.Errorf("summary.%s is negative (%d)", c.name, c.n)
+		}
+	}
+	total := 0
+	pids := map[int]bool{}
+	for i, g := range r.Groups {
+		where := fmt.Sprintf("groups[%d] (%s at %s)", i, g.Syscall, g.Site.Function)
+		if g.Fingerprint == "" {
+			return fmt.Errorf("%s has no fingerprint", where)
+		}
+		if g.Count < 1 {
+			return fmt.Errorf("%s has count %d (a group is at least one violation)", where, g.Count)
+		}
+		total += g.Count
+		for _, p := range g.Pids {
+			pids[p] = true
+		}
+	}
+	switch {
+	case s.Groups != len(r.Groups):
+		return fmt.Errorf("summary.groups is %d but the report has %d groups", s.Groups, len(r.Groups))
+	case s.Violations != total:
+		return fmt.Errorf("summary.violations is %d but the groups' counts add up to %d", s.Violations, total)
+	case s.Processes < len(pids):
+		return fmt.Errorf("summary.processes is %d but the groups name %d processes", s.Processes, len(pids))
+	}
+	return nil
 }
 
 func jsonKind(v any) string {

@@ -58,6 +58,18 @@ func TestLoadErrors(t *testing.T) {
 		{"SARIF instead", `{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": []}`, `not a captrace report (no "schema" field, want "captrace/report/v1")`},
 		{"wrong type", `{"schema": "captrace/report/v1", "groups": [{"fingerprint": "a", "count": "3"}]}`, "bad value for groups.count at line 1, column"},
 		{"no fingerprint", `{"schema": "captrace/report/v1", "groups": [{"syscall": "openat", "site": {"function": "f"}}]}`, "groups[0] (openat at f) has no fingerprint"},
+		{"groups null", `{"schema": "captrace/report/v1", "groups": null}`, `"groups" is null (want an array, [] when there is no violation)`},
+		{"no groups", `{"schema": "captrace/report/v1"}`, `no "groups" field (want an array, [] when there is no violation)`},
+		{"groups an object", `{"schema": "captrace/report/v1", "groups": {}}`, `"groups" is a JSON object (want an array)`},
+		{"negative summary", `{"schema": "captrace/report/v1", "groups": [], "summary": {"violations": -1}}`, "summary.violations is negative (-1)"},
+		{"negative count", `{"schema": "captrace/report/v1", "summary": {"violations": -2, "groups": 1, "processes": 1}, "groups": [{"fingerprint": "a", "syscall": "openat", "site": {"function": "f"}, "count": -2}]}`, "summary.violations is negative (-2)"},
+		{"zero count", `{"schema": "captrace/report/v1", "summary": {"groups": 1, "processes": 1}, "groups": [{"fingerprint": "a", "syscall": "openat", "site": {"function": "f"}, "count": 0}]}`, "groups[0] (openat at f) has count 0 (a group is at least one violation)"},
+		{"summary groups", `{"schema": "captrace/report/v1", "summary": {"violations": 1, "groups": 2, "processes": 1}, "groups": [{"fingerprint": "a", "count": 1}]}`, "summary.groups is 2 but the report has 1 groups"},
+		{"summary violations", `{"schema": "captrace/report/v1", "summary": {"violations": 5, "groups": 1, "processes": 1}, "groups": [{"fingerprint": "a", "count": 1}]}`, "summary.violations is 5 but the groups' counts add up to 1"},
+		{"summary processes", `{"schema": "captrace/report/v1", "summary": {"violations": 2, "groups": 1, "processes": 1}, "groups": [{"fingerprint": "a", "count": 2, "pids": [4, 5]}]}`, "summary.processes is 1 but the groups name 2 processes"},
+		{"raw_bytes not base64", `{"schema": "captrace/report/v1", "command": ["x"], "groups": [], "raw_bytes": {"/command/0": "%%"}}`, `raw_bytes["/command/0"]: not base64`},
+		{"raw_bytes nowhere", `{"schema": "captrace/report/v1", "command": ["x"], "groups": [], "raw_bytes": {"/command/1": "eA=="}}`, `raw_bytes["/command/1"]: the report has no string there`},
+		{"raw_bytes at a number", `{"schema": "captrace/report/v1", "groups": [], "raw_bytes": {"/exit_status": "eA=="}}`, `raw_bytes["/exit_status"]: the report has no string there`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeTemp(t, "baseline.json", tc.content)
@@ -90,6 +102,61 @@ func TestLoadFileErrors(t *testing.T) {
 		os.Chmod(p, 0)
 		if _, err := Load(p); err == nil || err.Error() != p+": permission denied" {
 			t.Errorf("unreadable: %v", err)
+		}
+	}
+}
+
+// TestRawBytesRoundTrip: strings that are not UTF-8 come back byte for
+// byte; valid ones add nothing to the JSON.
+func TestRawBytesRoundTrip(t *testing.T) {
+	r := fixtureReport(t)
+	var plain bytes.Buffer
+	WriteJSON(&plain, r)
+	if strings.Contains(plain.String(), "raw_bytes") {
+		t.Errorf("a UTF-8 report has raw_bytes:\n%s", plain.String())
+	}
+	r.Command = append(r.Command, "caf\xe9", "\xff\xfe")
+	r.Groups[1].Example.Stack[0].File = "/src/\x80.c"
+	r.Groups[0].Hint = "\xc3 is named"
+	r.EnterReached = &EnterSite{Pid: 1, Exec: "/bin/\xfe"}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RawBytes != nil {
+		t.Errorf("RawBytes left in memory: %v", got.RawBytes)
+	}
+	n := len(r.Command)
+	if got.Command[n-2] != "caf\xe9" || got.Command[n-1] != "\xff\xfe" ||
+		got.Groups[1].Example.Stack[0].File != "/src/\x80.c" || got.Groups[0].Hint != "\xc3 is named" {
+		t.Errorf("bytes lost: %q %q %q", got.Command, got.Groups[1].Example.Stack[0].File, got.Groups[0].Hint)
+	}
+	if got.EnterReached == nil || got.EnterReached.Exec != "/bin/\xfe" {
+		t.Errorf("bytes behind a pointer lost: %+v", got.EnterReached)
+	}
+	// The readable text stays in place, U+FFFD for each bad byte.
+	if !strings.Contains(b.String(), `"caf\ufffd"`) && !strings.Contains(b.String(), "\"caf\uFFFD\"") && !strings.Contains(b.String(), "\"caf\xef\xbf\xbd\"") {
+		t.Errorf("no readable form of the argument:\n%s", b.String())
+	}
+}
+
+func TestDisplayText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain /etc/x":        "plain /etc/x",
+		"a\nb\tc\xff":          `a\nb\tc\xff`,
+		"esc\x1b[31m":         `esc\x1b[31m`,
+		"del\x7f cr\r":        `del\x7f cr\r`,
+		"caf\u00e9 \u65e5\u672c": "caf\u00e9 \u65e5\u672c",
+		"nel\u0085":           `nel\u0085`,
+		"rlo\u202e":           `rlo\u202e`,
+		"back\\slash":        `back\slash`,
+	} {
+		if got := displayText(in); got != want {
+			t.Errorf("displayText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -95,7 +95,7 @@ func WriteDiff(w io.Writer, old, current *Report) int {
 		}
 		fmt.Fprintf(w, "fixed: %s\n", plural(len(fixed), "group"))
 		for _, g := range fixed {
-			fmt.Fprintf(w, "  - %s %s at %s [%s]\n", g.Syscall, g.Errno, siteText(g.Site, workDir()), g.Fingerprint)
+			fmt.Fprintf(w, "  - %s %s at %s [%s]\n", displayText(g.Syscall), displayText(g.Errno), siteText(g.Site, workDir()), displayText(g.Fingerprint))
 		}
 	}
 	return len(newGroups)
@@ -104,9 +104,9 @@ func WriteDiff(w io.Writer, old, current *Report) int {
 func writeGroups(w io.Writer, groups []Group) {
 	for _, g := range groups {
 		var b strings.Builder
-		fmt.Fprintf(&b, "  + %s %s at %s (%s) [%s]\n", g.Syscall, g.Errno, siteText(g.Site, workDir()), plural(g.Count, "time"), g.Fingerprint)
+		fmt.Fprintf(&b, "  + %s %s at %s (%s) [%s]\n", displayText(g.Syscall), displayText(g.Errno), siteText(g.Site, workDir()), plural(g.Count, "time"), displayText(g.Fingerprint))
 		if g.Hint != "" {
-			fmt.Fprintf(&b, "      hint: %s\n", g.Hint)
+			fmt.Fprintf(&b, "      hint: %s\n", displayText(g.Hint))
 		}
 		writeStack(&b, g, "    ", false)
 		io.WriteString(w, b.String())

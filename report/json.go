@@ -34,5 +34,6 @@ func normalized(r *Report) *Report {
 		}
 		out.Groups[i] = g
 	}
+	out.RawBytes = rawBytesOf(&out)
 	return &out
 }

@@ -21,6 +21,10 @@ type Report struct {
 	// EnterReached is where the enter point was first reached; absent
 	// when it never was (and in reports older than the field).
 	EnterReached *EnterSite `json:"enter_reached,omitempty"`
+	// RawBytes holds the exact bytes of every string above that is not
+	// valid UTF-8, by JSON Pointer, in base64 (rawbytes.go). WriteJSON
+	// fills it and Parse applies it; in memory it is always empty.
+	RawBytes map[string]string `json:"raw_bytes,omitempty"`
 }
 
 // Summary counts what the run saw; Violations is the sum of the groups'

@@ -95,11 +95,11 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 		for _, g := range groups {
 			if err := t.Append([]string{
 				strconv.Itoa(g.Count),
-				g.Syscall,
-				p.paint(ansiRed, g.Errno),
+				displayText(g.Syscall),
+				p.paint(ansiRed, displayText(g.Errno)),
 				p.paint(ansiCyan, siteText(Site{Function: shortFunction(g.Site.Function), File: g.Site.File, Line: g.Site.Line, Module: g.Site.Module, Address: g.Site.Address}, dir)),
 				exampleArg(g.Example.Args),
-				g.Hint,
+				displayText(g.Hint),
 			}); err != nil {
 				return err
 			}
@@ -219,8 +219,12 @@ func plural(n int, noun string) string {
 }
 
 // siteText is "function  file:line", or "function  module+0xoff" for code
-// without lines.
+// without lines, printable (displayText).
 func siteText(s Site, dir string) string {
+	return displayText(rawSiteText(s, dir))
+}
+
+func rawSiteText(s Site, dir string) string {
 	fn := s.Function
 	if fn == "" {
 		fn = "??"
@@ -272,6 +276,7 @@ func exampleArg(args []string) string {
 	if s == "" {
 		s = strings.Join(args[:min(len(args), 3)], ", ")
 	}
+	s = displayText(s)
 	if r := []rune(s); len(r) > maxExampleWidth {
 		s = string(r[:maxExampleWidth-3]) + "..."
 	}
@@ -284,16 +289,16 @@ func writeGroupDetail(w io.Writer, n int, g Group, dir string, p painter) error 
 	if len(g.Pids) > 1 {
 		pids = "pids "
 	}
-	fmt.Fprintf(&b, "\n#%d %s %s at %s: %s, %s%s\n", n, g.Syscall, p.paint(ansiRed, g.Errno),
+	fmt.Fprintf(&b, "\n#%d %s %s at %s: %s, %s%s\n", n, displayText(g.Syscall), p.paint(ansiRed, displayText(g.Errno)),
 		p.paint(ansiCyan, siteText(g.Site, dir)), plural(g.Count, "time"), pids, joinInts(g.Pids))
-	fmt.Fprintf(&b, "   %s(%s)\n", g.Syscall, strings.Join(g.Example.Args, ", "))
+	fmt.Fprintf(&b, "   %s(%s)\n", displayText(g.Syscall), displayText(strings.Join(g.Example.Args, ", ")))
 	if g.Reason != "" {
-		fmt.Fprintf(&b, "   reason: %s\n", g.Reason)
+		fmt.Fprintf(&b, "   reason: %s\n", displayText(g.Reason))
 	}
 	if g.Hint != "" {
-		fmt.Fprintf(&b, "   hint:   %s\n", g.Hint)
+		fmt.Fprintf(&b, "   hint:   %s\n", displayText(g.Hint))
 	}
-	fmt.Fprintf(&b, "   fingerprint %s\n", p.paint(ansiDim, g.Fingerprint))
+	fmt.Fprintf(&b, "   fingerprint %s\n", p.paint(ansiDim, displayText(g.Fingerprint)))
 	writeStack(&b, g, "   ", p)
 	if g.Site.Note != "" {
 		fmt.Fprintf(&b, "   note:   %s\n", g.Site.Note)
@@ -328,7 +333,7 @@ func writeStack(b *strings.Builder, g Group, indent string, p painter) {
 		if f.TailCall {
 			inl += " (tail call)"
 		}
-		line := fmt.Sprintf("%s%s%-18s %s  %s%s", indent, mark, f.PC, fn, where, inl)
+		line := fmt.Sprintf("%s%s%-18s %s  %s%s", indent, mark, displayText(f.PC), displayText(fn), displayText(where), inl)
 		if mark == "> " {
 			line = p.paint(ansiBold, line)
 		}

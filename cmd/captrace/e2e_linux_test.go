@@ -276,6 +276,11 @@ func TestNoFollow(t *testing.T) {
 	if !strings.Contains(r.stdout, "forked 5") {
 		t.Errorf("children must still run; stdout %q", r.stdout)
 	}
+	// The summary counts the processes the report speaks for, not the
+	// six that ran.
+	if r.report.Summary.Processes != 1 {
+		t.Errorf("processes %d, want 1", r.report.Summary.Processes)
+	}
 }
 
 func TestExecKeepsCapabilityMode(t *testing.T) {

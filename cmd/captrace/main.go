@@ -170,6 +170,11 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Dir:        wd,
 	})
 	rep.Summary.Processes = res.Processes
+	if o.noFollow {
+		// Children still run traced (docs/design-deviations.md), but the
+		// report counts only the processes whose violations it holds.
+		rep.Summary.Processes = min(res.Processes, 1)
+	}
 
 	if werr := writeReport(o, rep, baseline, stderr); werr != nil {
 		fmt.Fprintf(stderr, "captrace: %v\n", werr)

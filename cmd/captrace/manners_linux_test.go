@@ -1,0 +1,103 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/captrace/captrace/internal/victims"
+	"github.com/captrace/captrace/report"
+)
+
+// TestEscapedNames: a file name with a newline, a tab and the byte 0xff,
+// named on the command line and opened after cap_enter. The text report
+// shows every such byte escaped, hint included, one row per group; the
+// JSON report gives back the exact bytes of the argument and of the hint.
+func TestEscapedNames(t *testing.T) {
+	const name = "a\nb\tc\xff.txt"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog := victims.C(t, "escapes", victims.O0)
+
+	r := captraceRaw(t, dir, prog, name)
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if r.exit != 0 || len(lines) != 3 || lines[2] != "1 violation in 1 group from 1 process" {
+		t.Fatalf("exit %d, want a header, one row and the summary:\n%s", r.exit, r.stderr)
+	}
+	row := lines[1]
+	if f := strings.Fields(row); len(f) < 2 || f[0] != "1" || f[1] != "openat" {
+		t.Errorf("row does not start with 1 openat:\n%s", row)
+	}
+	for _, want := range []string{
+		`ECAPMODE  main  escapes.c:` + strconv.Itoa(victims.Line(t, "escapes.c", "SITE:open_arg")),
+		`"a\nb\tc\377.txt"`,
+		`a\nb\tc\xff.txt is named on the command line`,
+	} {
+		if !strings.Contains(row, want) {
+			t.Errorf("row lacks %q:\n%s", want, row)
+		}
+	}
+	if strings.ContainsAny(r.stderr, "\t\xff") {
+		t.Errorf("raw tab or 0xff in the text report:\n%q", r.stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "r.json")
+	r = captraceRaw(t, dir, "-o", out, prog, name)
+	data, err := os.ReadFile(out)
+	if err != nil || r.exit != 0 {
+		t.Fatalf("exit %d, %v\n%s", r.exit, err, r.stderr)
+	}
+	if !strings.Contains(string(data), `"/command/1": "YQpiCWP/LnR4dA=="`) {
+		t.Errorf("no raw_bytes for the argument:\n%s", data)
+	}
+	rep, err := report.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Command) != 2 || rep.Command[1] != name {
+		t.Errorf("command %q, want [%q %q]", rep.Command, prog, name)
+	}
+	if len(rep.Groups) != 1 || !strings.HasPrefix(rep.Groups[0].Hint, name+" is named on the command line") {
+		t.Fatalf("groups %+v", rep.Groups)
+	}
+	// Re-rendered as JSON, the bytes survive again.
+	r = captraceRaw(t, "", "report", "--format=json", out)
+	again, err := report.Parse([]byte(r.stdout))
+	if err != nil || again.Command[1] != name || again.Groups[0].Hint != rep.Groups[0].Hint {
+		t.Errorf("re-rendered report lost bytes: %v\n%s", err, r.stdout)
+	}
+}
+
+// TestReportRefusesInconsistent: `captrace report` refuses a report whose
+// numbers cannot be true, in one line, instead of rendering it.
+func TestReportRefusesInconsistent(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.json")
+	r := captraceRaw(t, "", "-o", out, victims.C(t, "rules", victims.O0), rulesDir(t))
+	good, err := os.ReadFile(out)
+	if err != nil || r.exit != 0 {
+		t.Fatalf("exit %d, %v\n%s", r.exit, err, r.stderr)
+	}
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"negative count", `"count": 1,`, `"count": -1,`, `groups[0] (openat at global_namespace) has count -1 (a group is at least one violation)`},
+		{"summary disagrees", `"violations": 9,`, `"violations": 10,`, `summary.violations is 10 but the groups' counts add up to 9`},
+		{"negative summary", `"processes": 3`, `"processes": -3`, `summary.processes is negative (-3)`},
+		{"groups null", `"groups": [`, `"groups": null, "old_groups": [`, `"groups" is null (want an array, [] when there is no violation)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := strings.Replace(string(good), tc.from, tc.to, 1)
+			if bad == string(good) {
+				t.Fatalf("%q not in the report", tc.from)
+			}
+			p := filepath.Join(t.TempDir(), "bad.json")
+			os.WriteFile(p, []byte(bad), 0o644)
+			r := captraceRaw(t, "", "report", p)
+			if want := "captrace: " + p + ": " + tc.want + "\n"; r.exit != 125 || r.stderr != want || r.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 125 and %q", r.exit, r.stdout, r.stderr, want)
+			}
+		})
+	}
+}
