@@ -146,14 +146,14 @@ func TestRawBytesRoundTrip(t *testing.T) {
 
 func TestDisplayText(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain /etc/x":        "plain /etc/x",
-		"a\nb\tc\xff":          `a\nb\tc\xff`,
-		"esc\x1b[31m":         `esc\x1b[31m`,
-		"del\x7f cr\r":        `del\x7f cr\r`,
+		"plain /etc/x":           "plain /etc/x",
+		"a\nb\tc\xff":            `a\nb\tc\xff`,
+		"esc\x1b[31m":            `esc\x1b[31m`,
+		"del\x7f cr\r":           `del\x7f cr\r`,
 		"caf\u00e9 \u65e5\u672c": "caf\u00e9 \u65e5\u672c",
-		"nel\u0085":           `nel\u0085`,
-		"rlo\u202e":           `rlo\u202e`,
-		"back\\slash":        `back\slash`,
+		"nel\u0085":              `nel\u0085`,
+		"rlo\u202e":              `rlo\u202e`,
+		"back\\slash":            `back\slash`,
 	} {
 		if got := displayText(in); got != want {
 			t.Errorf("displayText(%q) = %q, want %q", in, got, want)
