@@ -15,48 +15,12 @@ import (
 	"github.com/captrace/captrace/tracer"
 )
 
-const usageText = `usage: captrace [flags] [--] PROGRAM [ARG...]
+const traceSynopsis = `captrace [flags] [--] PROGRAM [ARG...]
        captrace [flags] -p PID[,PID...]
        captrace report [--format=text|json|sarif|html] [-o FILE] FILE.json
        captrace diff OLD.json NEW.json
        captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
-
-Runs PROGRAM and reports every syscall that would fail in Capsicum
-capability mode, grouped by call site.
-
-flags:
-  --mode=audit|enforce     audit: record and let calls run (default);
-                           enforce: make violating calls fail
-  --enter=POINT            where capability mode begins: by default the first
-                           call of cap_enter/caph_enter, else main; cap_enter
-                           (no fallback to main), main, exec, or a function
-  -o FILE                  write the report to FILE (default: text on stderr)
-  --format=FORMAT          text, json, sarif or html (default from -o's
-                           extension, else text)
-  -v                       show each group's example stack
-  --baseline=FILE          a JSON report of accepted violations
-  --fail-on=never|new|any  exit 3 on new (default with --baseline; needs it) or
-                           any violation
-  --errno-capmode=NAME     errno of denied calls in enforce mode (default EPERM)
-  --errno-notcapable=NAME  errno of escaping calls in enforce mode (default EPERM)
-  --depth=N                frames shown per example stack (default 64); sites
-                           and grouping always use the whole stack
-  --no-follow              do not report violations of forked children
-  --debug-dir=DIR          also look for separate debug files under DIR
-  --site-in=LIBRARY        count a library's frames (by file name, e.g.
-                           libarchive.so.13) as the program's own code, so
-                           sites land in it (repeatable)
-  --debuginfod=on|off      fetch missing debug files from DEBUGINFOD_URLS
-                           (default on when DEBUGINFOD_URLS is set)
-  -p PID                   attach to running process PID (all its threads;
-                           repeatable or comma-separated) instead of starting
-                           one; capability mode starts at once; on SIGINT or
-                           SIGTERM captrace detaches and writes the report
-
-exit status: the program's own (128+N if killed by signal N); 3 when the
-gate fails; 2 usage; 125 captrace failure (with -p: not allowed to trace);
-126 not executable; 127 not found (with -p: no such process).
-`
+       captrace help [COMMAND]`
 
 // traceOptions are the parsed flags of a tracing run.
 type traceOptions struct {
@@ -98,34 +62,46 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
+// traceFlagValues are the flags that traceOptions holds only after
+// checking.
+type traceFlagValues struct {
+	o                           traceOptions
+	mode, capErrno, notCapErrno string
+	debuginfod                  string
+	pids                        pidList
+	dirs, siteIn                stringList
+}
+
+// traceFlagSet defines the flags of a tracing run; their usage strings
+// are the help (usage.go).
+func traceFlagSet(v *traceFlagValues) *flag.FlagSet {
+	fs := flag.NewFlagSet("captrace", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o := &v.o
+	fs.StringVar(&v.mode, "mode", "audit", "`audit|enforce`: record each violation and let the call run, or make violating calls fail")
+	fs.StringVar(&o.enter, "enter", "", "capability mode begins at `POINT`: cap_enter (only), main, exec or a function; by default the first call of cap_enter or caph_enter, else main")
+	fs.StringVar(&o.output, "o", "", "write the report to `FILE` (- for stdout) instead of stderr")
+	fs.StringVar(&o.format, "format", "", "report format `text|json|sarif|html` (default: by the extension of -o, else text)")
+	fs.BoolVar(&o.verbose, "v", false, "show each group's reason and example stack")
+	fs.StringVar(&o.baseline, "baseline", "", "compare with `FILE`, a JSON report of accepted violations")
+	fs.StringVar(&o.failOn, "fail-on", "", "exit 3 on `never|new|any` violation; new, the default with --baseline, needs it")
+	fs.StringVar(&v.capErrno, "errno-capmode", "EPERM", "in enforce mode, calls capability mode denies fail with errno `NAME` (or number)")
+	fs.StringVar(&v.notCapErrno, "errno-notcapable", "EPERM", "in enforce mode, lookups escaping a directory fail with errno `NAME` (or number)")
+	fs.IntVar(&o.depth, "depth", 64, "show `N` frames per example stack; sites and grouping always use the whole stack")
+	fs.BoolVar(&o.noFollow, "no-follow", false, "do not report violations of forked children")
+	fs.Var(&v.dirs, "debug-dir", "look for separate debug files under `DIR` too (repeatable)")
+	fs.Var(&v.siteIn, "site-in", "count the frames of `LIBRARY` (a file name, e.g. libarchive.so.13) as the program's own code, so sites land in it (repeatable)")
+	fs.StringVar(&v.debuginfod, "debuginfod", "on", "`on|off`: fetch missing debug files from DEBUGINFOD_URLS, when it is set")
+	fs.Var(&v.pids, "p", "attach to the running process `PID` (all its threads; repeatable or comma-separated) instead of starting one; capability mode starts at once; SIGINT, SIGTERM, SIGHUP or SIGQUIT detaches and writes the report")
+	return fs
+}
+
 // parseTraceFlags returns nil and an exit status when the run must not go on
 // (help, or a usage error already reported on stderr).
 func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, int) {
-	fs := flag.NewFlagSet("captrace", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var (
-		o                           traceOptions
-		mode, capErrno, notCapErrno string
-		debuginfod                  string
-		pids                        pidList
-		dirs, siteIn                stringList
-	)
-	fs.StringVar(&mode, "mode", "audit", "")
-	fs.StringVar(&o.enter, "enter", "", "")
-	fs.StringVar(&o.output, "o", "", "")
-	fs.StringVar(&o.format, "format", "", "")
-	fs.BoolVar(&o.verbose, "v", false, "")
-	fs.StringVar(&o.baseline, "baseline", "", "")
-	fs.StringVar(&o.failOn, "fail-on", "", "")
-	fs.StringVar(&capErrno, "errno-capmode", "EPERM", "")
-	fs.StringVar(&notCapErrno, "errno-notcapable", "EPERM", "")
-	fs.IntVar(&o.depth, "depth", 64, "")
-	fs.BoolVar(&o.noFollow, "no-follow", false, "")
-	fs.Var(&dirs, "debug-dir", "")
-	fs.Var(&siteIn, "site-in", "")
-	fs.StringVar(&debuginfod, "debuginfod", "on", "")
-	fs.Var(&pids, "p", "")
-
+	var v traceFlagValues
+	fs := traceFlagSet(&v)
+	o := &v.o
 	usageErr := func(format string, a ...any) (*traceOptions, int) {
 		fmt.Fprintf(stderr, "captrace: "+format+"\n", a...)
 		fmt.Fprintln(stderr, "Run 'captrace --help' for usage.")
@@ -133,18 +109,19 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usageText)
+			c, _ := findCommand("captrace")
+			writeHelp(stdout, c)
 			return nil, 0
 		}
 		return usageErr("%v", err)
 	}
-	switch mode {
+	switch v.mode {
 	case "audit":
 		o.mode = tracer.Audit
 	case "enforce":
 		o.mode = tracer.Enforce
 	default:
-		return usageErr("--mode=%s: want audit or enforce", mode)
+		return usageErr("--mode=%s: want audit or enforce", v.mode)
 	}
 	enterGiven := false
 	fs.Visit(func(f *flag.Flag) { enterGiven = enterGiven || f.Name == "enter" })
@@ -155,10 +132,10 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 		return usageErr("--depth=%d: want at least 1", o.depth)
 	}
 	var err error
-	if o.errnoCapMode, err = parseErrno(capErrno); err != nil {
+	if o.errnoCapMode, err = parseErrno(v.capErrno); err != nil {
 		return usageErr("--errno-capmode: %v", err)
 	}
-	if o.errnoNotCapable, err = parseErrno(notCapErrno); err != nil {
+	if o.errnoNotCapable, err = parseErrno(v.notCapErrno); err != nil {
 		return usageErr("--errno-notcapable: %v", err)
 	}
 	if o.format, err = report.FormatFor(o.format, o.output); err != nil {
@@ -167,36 +144,36 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	if o.failOn, err = report.ParseFailOn(o.failOn, o.baseline != ""); err != nil {
 		return usageErr("%v", err)
 	}
-	o.debugDirs = dirs
-	for _, m := range siteIn {
+	o.debugDirs = v.dirs
+	for _, m := range v.siteIn {
 		if m == "" {
 			return usageErr("--site-in: empty library name")
 		}
 	}
-	o.siteIn = siteIn
-	switch debuginfod {
+	o.siteIn = v.siteIn
+	switch v.debuginfod {
 	case "on":
 		o.debuginfod = true
 	case "off":
 	default:
-		return usageErr("--debuginfod=%s: want on or off", debuginfod)
+		return usageErr("--debuginfod=%s: want on or off", v.debuginfod)
 	}
 	rest := fs.Args()
-	if len(pids) > 0 {
+	if len(v.pids) > 0 {
 		if len(rest) > 0 {
 			return usageErr("-p attaches to a running process: give -p or a PROGRAM, not both")
 		}
 		if o.enter != "" {
 			return usageErr("--enter: with -p capability mode starts at once")
 		}
-		o.pids = pids
-		return &o, 0
+		o.pids = v.pids
+		return o, 0
 	}
 	if len(rest) == 0 {
 		return usageErr("no program to run")
 	}
 	o.program, o.args = rest[0], rest[1:]
-	return &o, 0
+	return o, 0
 }
 
 // pidList is -p: repeatable, each a comma-separated list of process ids.

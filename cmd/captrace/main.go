@@ -5,6 +5,7 @@
 //	captrace report FILE.json          re-render a saved report
 //	captrace diff OLD.json NEW.json    what is new in NEW
 //	captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
+//	captrace help [COMMAND]
 //
 // This package is the CLI only: flags, subcommands and exit statuses. The
 // work is in tracer, capmode, symbolize, event and report
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runDiff(args[1:], stdout, stderr)
 		case "policy":
 			return runPolicy(args[1:], stdout, stderr)
+		case "help":
+			return runHelp(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "captrace %s %s/%s\n", version, runtime.GOOS, runtime.GOARCH)
 			return 0

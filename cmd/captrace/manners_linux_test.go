@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -97,6 +98,58 @@ func TestReportRefusesInconsistent(t *testing.T) {
 			r := captraceRaw(t, "", "report", p)
 			if want := "captrace: " + p + ": " + tc.want + "\n"; r.exit != 125 || r.stderr != want || r.stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 125 and %q", r.exit, r.stdout, r.stderr, want)
+			}
+		})
+	}
+}
+
+// TestHelp: `captrace help`, `captrace help COMMAND` and -h print the
+// usage generated from each command's flags, on stdout, exit 0.
+func TestHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"help"}, []string{"usage: captrace [flags] [--] PROGRAM [ARG...]", "\n  --mode=audit|enforce ", "\n  -o FILE ", "\n  report ", "exit status:"}},
+		{[]string{"-h"}, []string{"usage: captrace [flags] [--] PROGRAM [ARG...]", "\n  --no-follow ", "\n  --debug-dir=DIR "}},
+		{[]string{"help", "report"}, []string{"usage: captrace report [--format=text|json|sarif] [-v] FILE.json", "\n  --format=text|json|sarif\n", "\n  -v "}},
+		{[]string{"report", "--help"}, []string{"usage: captrace report", "\n  --verbose "}},
+		{[]string{"help", "diff"}, []string{"usage: captrace diff OLD.json NEW.json", "exit status: 3 when something is new"}},
+		{[]string{"help", "policy"}, []string{"usage: captrace policy", "\n  --os=linux|freebsd "}},
+		{[]string{"policy", "-h"}, []string{"usage: captrace policy", "\n  --format=text|json "}},
+		{[]string{"help", "help"}, []string{"usage: captrace help [COMMAND]"}},
+	} {
+		r := captraceRaw(t, "", tc.args...)
+		if r.exit != 0 || r.stderr != "" {
+			t.Errorf("captrace %q: exit %d, stderr %q", tc.args, r.exit, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("captrace %q: no %q in\n%s", tc.args, w, r.stdout)
+			}
+		}
+		for i, line := range strings.Split(r.stdout, "\n") {
+			if len(line) > 79 {
+				t.Errorf("captrace %q: line %d is %d columns wide: %q", tc.args, i+1, len(line), line)
+			}
+		}
+	}
+	r := captraceRaw(t, "", "help", "nosuch")
+	if want := "captrace help: no command \"nosuch\" (commands: report, diff, policy, help, version)\n"; r.exit != 2 || r.stderr != want {
+		t.Errorf("help nosuch: exit %d, stderr %q", r.exit, r.stderr)
+	}
+}
+
+// TestEveryFlagHasUsage: the help is generated from the usage strings, so
+// a flag without one would be a hole in it.
+func TestEveryFlagHasUsage(t *testing.T) {
+	for _, c := range commands() {
+		if c.flags == nil {
+			continue
+		}
+		c.flags().VisitAll(func(f *flag.Flag) {
+			if strings.TrimSpace(f.Usage) == "" {
+				t.Errorf("captrace %s: flag -%s has no usage string", c.name, f.Name)
 			}
 		})
 	}

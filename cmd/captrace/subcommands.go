@@ -13,25 +13,23 @@ import (
 )
 
 const (
-	reportUsage = "usage: captrace report [--format=text|json|sarif|html] [-v] [-o FILE] [--baseline=FILE] FILE.json"
-	diffUsage   = "usage: captrace diff OLD.json NEW.json"
+	reportSynopsis = "captrace report [--format=text|json|sarif|html] [-v] [-o FILE] [--baseline=FILE] FILE.json"
+	reportUsage    = "usage: " + reportSynopsis
+	diffSynopsis   = "captrace diff OLD.json NEW.json"
+	diffUsage      = "usage: " + diffSynopsis
 	// diffNewStatus matches the gate: something new is what CI fails on.
 	diffNewStatus = report.GateExitStatus
 )
 
 // runReport re-renders a saved JSON report: `captrace report FILE`.
 func runReport(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("captrace report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	format := fs.String("format", "", "")
-	output := fs.String("o", "", "")
-	baselineFile := fs.String("baseline", "", "")
+	var format, output, baselineFile string
 	var verbose bool
-	fs.BoolVar(&verbose, "v", false, "")
-	fs.BoolVar(&verbose, "verbose", false, "")
+	fs := reportFlagSet(&format, &output, &baselineFile, &verbose)
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(stdout, reportUsage)
+		c, _ := findCommand("report")
+		writeHelp(stdout, c)
 		return 0
 	}
 	if err != nil {
@@ -40,9 +38,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if len(files) != 1 {
 		return usage(stderr, "report", fmt.Sprintf("want one report file, got %d", len(files)), reportUsage)
 	}
-	f, err := report.FormatFor(*format, *output)
+	f, err := report.FormatFor(format, output)
 	if err != nil {
-		return usage(stderr, "report", "--format="+*format+": want text, json, sarif or html", reportUsage)
+		return usage(stderr, "report", "--format="+format+": want text, json, sarif or html", reportUsage)
 	}
 	r, err := report.Load(files[0])
 	if err != nil {
@@ -50,8 +48,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return tracer.StatusFailure
 	}
 	opts := report.Options{Verbose: verbose}
-	if *baselineFile != "" {
-		if opts.Baseline, err = report.Load(*baselineFile); err != nil {
+	if baselineFile != "" {
+		if opts.Baseline, err = report.Load(baselineFile); err != nil {
 			fmt.Fprintf(stderr, "captrace: baseline %v\n", err)
 			return tracer.StatusFailure
 		}
@@ -59,8 +57,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if f == report.FormatHTML {
 		opts.Sources = source.NewReader("")
 	}
-	if *output != "" && *output != "-" {
-		if err := report.WriteFile(*output, f, r, opts); err != nil {
+	if output != "" && output != "-" {
+		if err := report.WriteFile(output, f, r, opts); err != nil {
 			fmt.Fprintf(stderr, "captrace: writing the report: %v\n", err)
 			return tracer.StatusFailure
 		}
@@ -73,6 +71,17 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+func reportFlagSet(format, output, baseline *string, verbose *bool) *flag.FlagSet {
+	fs := flag.NewFlagSet("captrace report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(format, "format", "", "output format `text|json|sarif|html` (default: by the extension of -o, else text)")
+	fs.StringVar(output, "o", "", "write the output to `FILE` instead of stdout")
+	fs.StringVar(baseline, "baseline", "", "mark the groups that are not in `FILE`, a JSON report (HTML)")
+	fs.BoolVar(verbose, "v", false, "show each group's reason and example stack")
+	fs.BoolVar(verbose, "verbose", false, "the same as -v")
+	return fs
+}
+
 // runDiff prints what is new in NEW and what was fixed since OLD; it
 // exits 3 when something is new, like the gate.
 func runDiff(args []string, stdout, stderr io.Writer) int {
@@ -80,7 +89,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(stdout, diffUsage)
+		c, _ := findCommand("diff")
+		writeHelp(stdout, c)
 		return 0
 	}
 	if err != nil {
