@@ -171,9 +171,18 @@ func planEnterWith(exePath, point string, warn io.Writer, find functionFinder) (
 			// image is planned again at its exec.
 			return enterPlan{what: EnterCapEnter}, nil
 		}
-		fmt.Fprintf(warn, "%s calls neither cap_enter nor caph_enter; capability mode starts at main (--enter=cap_enter: no fallback)\n", filepath.Base(exePath))
-		return planMain(f, names, exePath)
+		if lacksMain(f, names) {
+			return enterPlan{}, &Error{Path: exePath, Err: errNoMain("has neither cap_enter nor main"), Status: StatusUsage}
+		}
+		plan, err := planMain(f, names, exePath)
+		if err == nil {
+			fmt.Fprintf(warn, "%s calls neither cap_enter nor caph_enter; capability mode starts at main (--enter=cap_enter: no fallback)\n", filepath.Base(exePath))
+		}
+		return plan, err
 	case EnterMain:
+		if lacksMain(f, names) {
+			return enterPlan{}, &Error{Path: exePath, Op: "--enter=main", Err: errNoMain("has no main"), Status: StatusUsage}
+		}
 		return planMain(f, names, exePath)
 	}
 	found := find(exePath, point)
@@ -185,6 +194,27 @@ func planEnterWith(exePath, point string, warn io.Writer, find functionFinder) (
 		return enterPlan{what: point}, nil
 	}
 	return enterPlan{symbols: []string{point}, programAddrs: found.Addrs, what: point}, nil
+}
+
+// errNoMain says what a program without main lacks, and what to pass.
+func errNoMain(lacks string) error {
+	return fmt.Errorf("%s (built without the C start-up code?); use --enter=exec, or --enter=FUNCTION to begin at one of its functions", lacks)
+}
+
+// lacksMain is true for a C program that has a symbol table and no main
+// in it, nor a C library start-up function to find main through: a program
+// linked with -nostdlib, whose entry code is its own. A stripped program
+// (no .symtab) may still have a main that planMain finds.
+func lacksMain(f *elf.File, names map[string]bool) bool {
+	if isGo(f) || names["main"] || f.Section(".symtab") == nil {
+		return false
+	}
+	for _, sf := range startFuncs {
+		if names[sf.name] {
+			return false
+		}
+	}
+	return true
 }
 
 func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, error) {

@@ -3,6 +3,7 @@ package tracer
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -46,7 +47,41 @@ func resolveProgram(name string) (string, error) {
 	if _, err := io.ReadFull(f, magic); err != nil || !isRunnable(magic) {
 		return "", &Error{Path: name, Err: errors.New("not an ELF executable or script"), Status: StatusNotExecutable}
 	}
+	if string(magic[:2]) == "#!" {
+		if err := checkInterpreter(name, f); err != nil {
+			return "", err
+		}
+	}
 	return path, nil
+}
+
+// binprmBufSize is how much of a script the kernel reads for its #! line
+// (BINPRM_BUF_SIZE, include/uapi/linux/binfmts.h).
+const binprmBufSize = 256
+
+// checkInterpreter fails, as a shell would, when a script's #! interpreter
+// is missing or cannot run: execve would fail with the script's own name
+// (ENOENT for a file that exists), which misleads.
+func checkInterpreter(name string, script *os.File) error {
+	buf := make([]byte, binprmBufSize)
+	n, _ := script.ReadAt(buf, 0)
+	line, _, _ := bytes.Cut(buf[2:n], []byte("\n"))
+	// The interpreter is the first word after #! (fs/binfmt_script.c).
+	fields := strings.Fields(string(line))
+	if len(fields) == 0 {
+		return &Error{Path: name, Err: errors.New("the #! line names no interpreter"), Status: StatusNotExecutable}
+	}
+	interp := fields[0]
+	info, err := os.Stat(interp)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &Error{Path: name, Err: fmt.Errorf("bad interpreter %s: no such file or directory", interp), Status: StatusNotFound}
+	case err != nil:
+		return &Error{Path: name, Err: fmt.Errorf("bad interpreter %s: %w", interp, unwrapPathError(err)), Status: StatusNotExecutable}
+	case info.IsDir() || info.Mode()&0o111 == 0:
+		return &Error{Path: name, Err: fmt.Errorf("bad interpreter %s: permission denied", interp), Status: StatusNotExecutable}
+	}
+	return nil
 }
 
 // isRunnable accepts what execve runs here: ELF images and #! scripts.

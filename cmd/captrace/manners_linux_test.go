@@ -154,3 +154,42 @@ func TestEveryFlagHasUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingInterpreter: a script whose #! interpreter does not exist
+// gets one line naming the interpreter, and 127, as from a shell.
+func TestMissingInterpreter(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "script")
+	if err := os.WriteFile(script, []byte("#!/nonexistent/bin/interp -x\necho hi\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := captraceRaw(t, dir, "./script")
+	want := "captrace: ./script: bad interpreter /nonexistent/bin/interp: no such file or directory\n"
+	if r.exit != 127 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want 127 and %q", r.exit, r.stderr, want)
+	}
+}
+
+// TestNoStdlibProgram: a -nostdlib program has neither cap_enter nor main;
+// under the default enter point captrace says so, and what to pass
+// instead, before anything else. With --enter=exec it is traced.
+func TestNoStdlibProgram(t *testing.T) {
+	for _, link := range []string{"-static", "-no-pie"} {
+		t.Run(link, func(t *testing.T) {
+			prog := victims.Build(t, "nostdlib/start"+link, func(out string) error {
+				return victims.Run("gcc", "-O0", "-g", "-nostdlib", link, "-o", out, victims.Source("nostdlib/start.c"))
+			})
+			r := captraceRaw(t, "", prog)
+			want := "captrace: " + prog + ": has neither cap_enter nor main (built without the C start-up code?); use --enter=exec, or --enter=FUNCTION to begin at one of its functions\n"
+			if r.exit != 2 || r.stderr != want {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", r.exit, r.stderr, want)
+			}
+			rr := captrace(t, "--enter=exec", prog)
+			if len(rr.report.Groups) != 1 || rr.report.Groups[0].Syscall != "open" ||
+				rr.report.Groups[0].Site.Function != "raw_syscall3" ||
+				rr.report.Groups[0].Site.Line != victims.Line(t, "nostdlib/start.c", "SITE:syscall") {
+				t.Errorf("--enter=exec: groups %+v\n%s", rr.report.Groups, rr.stderr)
+			}
+		})
+	}
+}
