@@ -5,8 +5,12 @@ BIN     := bin/captrace
 VICTIMS := build/victims
 SRC     := testdata/victims
 export CGO_ENABLED ?= 0
+# make install: PREFIX and DESTDIR as in every other package.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
 
-.PHONY: all build victims test check vet fmt-check cross demo screenshot bench fuzz deps clean
+.PHONY: all build victims test check vet fmt-check man-lint cross demo screenshot bench fuzz deps install uninstall clean
 
 all: build
 
@@ -37,6 +41,10 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+# The manual page must be clean mdoc: no error, no warning.
+man-lint:
+	mandoc -T lint -W warning captrace.1
+
 # The FreeBSD backend cannot run here; it must build and vet clean.
 cross:
 	GOOS=freebsd GOARCH=amd64 $(GO) vet ./...
@@ -45,7 +53,7 @@ cross:
 test:
 	$(GO) test -count=1 -timeout 15m ./...
 
-check: deps fmt-check vet cross test
+check: deps fmt-check vet man-lint cross test
 
 demo: build
 	@rm -rf build/demo && mkdir -p build/demo $(VICTIMS)
@@ -73,6 +81,14 @@ fuzz:
 # BENCHFLAGS: benchrun flags, e.g. -reps=3 -mem=10000,100000.
 bench: build
 	./scripts/bench.sh $(BENCHFLAGS)
+
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/captrace
+	install -m 0644 captrace.1 $(DESTDIR)$(MANDIR)/man1/captrace.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/captrace $(DESTDIR)$(MANDIR)/man1/captrace.1
 
 clean:
 	rm -rf bin build
