@@ -32,6 +32,7 @@ func attach(cfg Config) (Result, error) {
 		expected: map[int]bool{},
 		early:    map[int]bool{},
 		plan:     enterPlan{what: "attach"},
+		signals:  newSignalBook(),
 	}
 	if s.depth <= 0 {
 		s.depth = 64

@@ -96,6 +96,9 @@ type stop struct {
 	// new child's (FreeBSD announces children by pid).
 	task int
 	sig  int // stopSignal, stopTrap: the signal to pass on
+	// outside: stopSignal of a signal captrace passes on (signals.go),
+	// sent from outside the session.
+	outside bool
 
 	child         int  // stopNewTask: the new thread or child
 	thread, vfork bool // stopNewTask: a thread of the same process; a vfork child

@@ -246,6 +246,9 @@ func (b *osBackend) decode(s *session, pid int, ws unix.WaitStatus) stop {
 		st.kind, st.sig = stopSignal, int(ws.StopSignal())
 		if l.Flags&fbsd.PL_FLAG_SI != 0 {
 			st.sig = int(l.Siginfo.Signo)
+			if forwardedSignal(syscall.Signal(st.sig)) {
+				st.outside = s.outsideSignal(signalOrigin(l.Siginfo))
+			}
 		}
 		if kind == fbsd.StopBreak {
 			st.kind = stopTrap

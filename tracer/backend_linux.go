@@ -203,6 +203,9 @@ func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
 		st.kind, st.sig = stopTrap, int(sig)
 	default:
 		st.kind, st.sig = stopSignal, int(sig)
+		if forwardedSignal(sig) {
+			st.outside = s.outsideSignal(signalOrigin(tid))
+		}
 	}
 	return st
 }

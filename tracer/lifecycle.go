@@ -3,6 +3,7 @@ package tracer
 import (
 	"runtime"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -42,6 +43,27 @@ func (l *launchedSet) killAll() {
 	for pid := range l.pids {
 		unix.Kill(pid, unix.SIGKILL)
 	}
+}
+
+// signal sends sig to root if it still runs, else to every process the
+// session still has: the program's own children outlive it.
+func (l *launchedSet) signal(root int, sig syscall.Signal) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pids[root] {
+		unix.Kill(root, sig)
+		return
+	}
+	for pid := range l.pids {
+		unix.Kill(pid, sig)
+	}
+}
+
+// has reports whether pid is one of the session's processes.
+func (l *launchedSet) has(pid int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pids[pid]
 }
 
 // wasKilled reports whether the session was stopped by Config.Stop.

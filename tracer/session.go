@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -91,6 +92,8 @@ type session struct {
 	laterPlans planCache
 
 	launched launchedSet
+	// signals: deliveries of the signals captrace passes on (signals.go).
+	signals *signalBook
 }
 
 // Run starts cfg.Program traced and follows it (and, unless NoFollow, its
@@ -121,6 +124,7 @@ func Run(cfg Config) (Result, error) {
 		depth:    cfg.Depth,
 		expected: map[int]bool{},
 		early:    map[int]bool{},
+		signals:  newSignalBook(),
 	}
 	if s.depth <= 0 {
 		s.depth = 64
@@ -142,6 +146,11 @@ func Run(cfg Config) (Result, error) {
 func (s *session) run(path string, argv []string) (Result, error) {
 	if err := s.os.start(s, path, argv); err != nil {
 		return Result{}, err
+	}
+	if s.cfg.Signals != nil {
+		finished := make(chan struct{})
+		defer close(finished)
+		go forwardSignals(s.cfg.Signals, finished, s.signals, &s.launched, s.root, probeSignal)
 	}
 	s.loop()
 	return Result{
@@ -217,6 +226,9 @@ func (s *session) onStop(id int, ws unix.WaitStatus) {
 	case stopResume:
 		s.resume(&st, 0)
 	case stopSignal:
+		if st.outside {
+			s.signals.record(syscall.Signal(st.sig))
+		}
 		s.resume(&st, st.sig)
 	case stopTrap:
 		if p != nil && s.onBreakpoint(p, st.tid) {

@@ -58,6 +58,10 @@ type Config struct {
 	// Stop, when closed, ends the session: launched programs are killed
 	// and Run returns what was seen so far.
 	Stop <-chan struct{}
+	// Signals carries the SIGINT, SIGTERM, SIGHUP and SIGQUIT captrace
+	// received: each is passed on to the program once, unless the program
+	// got it from the kernel already (signals.go).
+	Signals <-chan syscall.Signal
 }
 
 // Result is how a session ended.

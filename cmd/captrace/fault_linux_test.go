@@ -225,7 +225,7 @@ func TestFaultSignalToCaptrace(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		sig      syscall.Signal
-		stubborn bool // the program ignores and blocks signals; the signal goes to the whole group
+		stubborn bool // the program ignores and blocks signals; the signal goes to the whole group, twice
 	}{
 		{"SIGINT", syscall.SIGINT, false},
 		{"SIGTERM", syscall.SIGTERM, false},
@@ -242,6 +242,17 @@ func TestFaultSignalToCaptrace(t *testing.T) {
 			b := startCaptrace(t, bgOptions{setpgid: c.stubborn}, args...)
 			pid := waitPidFile(t, pidFile)
 			time.Sleep(200 * time.Millisecond) // mid-run: violations are being reported
+			if c.stubborn {
+				// The program ignores the first; the second ends the run
+				// (docs/usage.md, "Signals").
+				if err := unix.Kill(-b.cmd.Process.Pid, c.sig); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(100 * time.Millisecond)
+				if processGone(pid) {
+					t.Fatalf("the program did not survive a signal it ignores")
+				}
+			}
 			sent := time.Now()
 			if c.stubborn {
 				if err := unix.Kill(-b.cmd.Process.Pid, c.sig); err != nil {

@@ -105,15 +105,24 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		close(collected)
 	}()
 
-	// SIGINT or SIGTERM ends the run: the tracer kills what it launched
-	// and returns, and the report is still written.
+	// Signals are the program's business (docs/usage.md, "Signals"): the
+	// first SIGINT, SIGTERM, SIGHUP or SIGQUIT is the program's, passed on
+	// to it once unless it got it from the kernel too; a second ends the
+	// run, and the report is still written. Attached (-p), the first
+	// detaches: the processes were running before captrace, and go on.
 	stop := make(chan struct{})
-	signals := make(chan os.Signal, 2)
-	caught := make(chan syscall.Signal, 1)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	incoming := make(chan os.Signal, 4)
+	var forward chan syscall.Signal
+	if len(o.pids) == 0 {
+		forward = make(chan syscall.Signal, 1)
+	}
+	ending := make(chan syscall.Signal, 1)
+	signal.Notify(incoming, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	go func() {
-		sig := (<-signals).(syscall.Signal)
-		caught <- sig
+		if forward != nil {
+			forward <- (<-incoming).(syscall.Signal)
+		}
+		ending <- (<-incoming).(syscall.Signal)
 		close(stop)
 	}()
 
@@ -132,8 +141,9 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Warnings:        &prefixWriter{w: stderr},
 		Cache:           cache,
 		Stop:            stop,
+		Signals:         forward,
 	})
-	signal.Stop(signals)
+	signal.Stop(incoming)
 	events.close()
 	<-collected
 	if err != nil && res.Processes == 0 {
@@ -151,14 +161,14 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	command := append([]string{o.program}, o.args...)
 	switch {
 	case len(o.pids) > 0:
-		// Attached: a detach on SIGINT/SIGTERM is the normal end, and the
+		// Attached: a detach on a signal is the normal end, and the
 		// processes run on; the status is the first one's if it exited.
 		command = res.Command
 		if res.Interrupted {
 			exit = 0
 		}
 	case res.Interrupted:
-		exit = 128 + int(<-caught)
+		exit = 128 + int(<-ending)
 	}
 	collector.SetEnterPoint(res.EnterSite)
 	wd, _ := os.Getwd()
