@@ -52,6 +52,13 @@ func captraceRaw(t *testing.T, dir string, args ...string) runResult {
 	t.Helper()
 	cmd := exec.Command(victims.Captrace(t), args...)
 	cmd.Dir = dir
+	return runCommand(t, cmd)
+}
+
+// runCommand runs a prepared captrace command and returns its output and
+// status.
+func runCommand(t *testing.T, cmd *exec.Cmd) runResult {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -59,7 +66,7 @@ func captraceRaw(t *testing.T, dir string, args ...string) runResult {
 	if ee, ok := err.(*exec.ExitError); ok {
 		exit = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("captrace %v: %v", args, err)
+		t.Fatalf("%v: %v", cmd.Args, err)
 	}
 	return runResult{stdout: stdout.String(), stderr: stderr.String(), exit: exit}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,16 +53,7 @@ func asUser(t *testing.T, uid uint32, dir, captrace string, args ...string) runR
 	cmd := exec.Command(captrace, args...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	exit := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		exit = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("captrace %v: %v", args, err)
-	}
-	return runResult{stdout: stdout.String(), stderr: stderr.String(), exit: exit}
+	return runCommand(t, cmd)
 }
 
 func TestOutputAsUser(t *testing.T) {
