@@ -117,7 +117,13 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		forward = make(chan syscall.Signal, 1)
 	}
 	ending := make(chan syscall.Signal, 1)
-	signal.Notify(incoming, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		// Under nohup SIGHUP stays ignored, for captrace as for the
+		// program (Notify would undo that).
+		if !signal.Ignored(sig) {
+			signal.Notify(incoming, sig)
+		}
+	}
 	go func() {
 		if forward != nil {
 			forward <- (<-incoming).(syscall.Signal)
