@@ -155,3 +155,23 @@ func TestSIGKILLOfCaptraceKillsProgram(t *testing.T) {
 	b.wait(t, 10*time.Second)
 	assertGone(t, pid)
 }
+
+// TestNohupKeepsSIGHUPIgnored: started with SIGHUP ignored (nohup),
+// captrace leaves it ignored and does not pass it on; the next signal is
+// the program's first.
+func TestNohupKeepsSIGHUPIgnored(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	nohup := []string{"sh", "-c", `trap "" HUP; exec "$0" "$@"`}
+	b := startCaptrace(t, bgOptions{setpgid: true, wrap: nohup}, "-o", out, victims.C(t, "sigcleanup", victims.O0), dir, "handle")
+	waitPidFile(t, filepath.Join(dir, "pid"))
+	b.signal(t, syscall.SIGHUP)
+	b.signal(t, syscall.SIGTERM)
+	if exit := b.wait(t, 10*time.Second); exit != 7 {
+		t.Errorf("exit %d, want 7\nstderr:\n%s", exit, b.stderr.String())
+	}
+	if cleaned, err := os.ReadFile(filepath.Join(dir, "cleaned")); err != nil || string(cleaned) != "signal 15, 1 received\n" {
+		t.Errorf("cleanup wrote %q (%v), want SIGTERM only", cleaned, err)
+	}
+	loadComplete(t, out, b.stderr.String())
+}
