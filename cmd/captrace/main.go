@@ -201,7 +201,11 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	}
 	if o.output != "" && o.output != "/dev/stderr" {
 		// A report in a file says nothing at the terminal: one line does.
-		fmt.Fprintf(stderr, "captrace: %s -> %s\n", report.SummaryLine(rep.Summary), o.output)
+		where := o.output
+		if where == "-" {
+			where = "stdout"
+		}
+		fmt.Fprintf(stderr, "captrace: %s -> %s\n", report.SummaryLine(rep.Summary), where)
 	}
 	if err != nil {
 		// The session ran, and failed (enforce mode could not deny a
