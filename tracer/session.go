@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -226,8 +227,10 @@ func (s *session) onStop(id int, ws unix.WaitStatus) {
 	case stopResume:
 		s.resume(&st, 0)
 	case stopSignal:
-		if st.outside {
-			s.signals.record(syscall.Signal(st.sig))
+		// One group signal reaches every process of the group: count it
+		// once, at the process captrace would pass it on to.
+		if st.outside && (st.pid == s.root || !s.launched.has(s.root)) {
+			s.signals.record(syscall.Signal(st.sig), time.Now())
 		}
 		s.resume(&st, st.sig)
 	case stopTrap:

@@ -15,35 +15,54 @@ import (
 // the program's own signal-delivery stop for the signal, or the signal
 // pending in one of its threads.
 
-// signalBook counts the signals that reached the traced programs from
-// outside the session. The ptrace loop records each signal-delivery stop;
-// the forwarder takes one for each signal captrace itself received.
+// signalBook keeps the recent deliveries of the signals captrace passes
+// on that reached the program from outside the session. The ptrace loop
+// records each signal-delivery stop; the forwarder takes one for each
+// signal captrace itself received, if it came at about the same time: a
+// signal sent to the program alone long before is no answer.
 type signalBook struct {
 	mu        sync.Mutex
-	delivered map[syscall.Signal]int
-	taken     map[syscall.Signal]int
+	delivered map[syscall.Signal][]time.Time
+	// reserved: signals found pending in the program, whose delivery, to
+	// come, is already accounted for.
+	reserved map[syscall.Signal]int
 }
 
 func newSignalBook() *signalBook {
-	return &signalBook{delivered: map[syscall.Signal]int{}, taken: map[syscall.Signal]int{}}
+	return &signalBook{delivered: map[syscall.Signal][]time.Time{}, reserved: map[syscall.Signal]int{}}
 }
+
+// signalRecent: how long before captrace handles a signal a delivery to
+// the program still counts as the same signal (one kill(2) of the process
+// group, one terminal interrupt).
+const signalRecent = time.Second
 
 // record notes a signal-delivery stop of sig that came from outside the
 // session (not captrace's own forwarding, not a traced process's kill).
-func (b *signalBook) record(sig syscall.Signal) {
+func (b *signalBook) record(sig syscall.Signal, at time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.delivered[sig]++
+	if b.reserved[sig] > 0 {
+		b.reserved[sig]--
+		return
+	}
+	b.delivered[sig] = append(b.delivered[sig], at)
 }
 
-// take consumes one recorded delivery of sig, if there is one not taken.
-func (b *signalBook) take(sig syscall.Signal) bool {
+// take consumes a delivery of sig recorded since since, if there is one;
+// older ones are forgotten.
+func (b *signalBook) take(sig syscall.Signal, since time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.delivered[sig] <= b.taken[sig] {
+	d := b.delivered[sig]
+	for len(d) > 0 && d[0].Before(since) {
+		d = d[1:]
+	}
+	if len(d) == 0 {
+		b.delivered[sig] = nil
 		return false
 	}
-	b.taken[sig]++
+	b.delivered[sig] = d[1:]
 	return true
 }
 
@@ -52,7 +71,7 @@ func (b *signalBook) take(sig syscall.Signal) bool {
 func (b *signalBook) reserve(sig syscall.Signal) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.taken[sig]++
+	b.reserved[sig]++
 }
 
 // signalProbe tells whether a thread of process pid has sig pending, and
@@ -91,10 +110,11 @@ func forwardSignals(sigs <-chan syscall.Signal, finished <-chan struct{}, book *
 }
 
 func programGot(sig syscall.Signal, book *signalBook, root int, probe signalProbe) bool {
+	since := time.Now().Add(-signalRecent)
 	time.Sleep(signalSettle)
 	quiet := 0
 	for i := 0; i < signalMaxPolls && quiet < signalQuietPolls; i++ {
-		if book.take(sig) {
+		if book.take(sig, since) {
 			return true
 		}
 		pending, stopped := probe(root, sig)
@@ -109,7 +129,7 @@ func programGot(sig syscall.Signal, book *signalBook, root int, probe signalProb
 		}
 		time.Sleep(signalPoll)
 	}
-	return book.take(sig)
+	return book.take(sig, since)
 }
 
 // forwardedSignal: the signals captrace passes on and watches for.
