@@ -112,7 +112,7 @@ func TestHelp(t *testing.T) {
 	}{
 		{[]string{"help"}, []string{"usage: captrace [flags] [--] PROGRAM [ARG...]", "\n  --mode=audit|enforce ", "\n  -o FILE ", "\n  report ", "exit status:"}},
 		{[]string{"-h"}, []string{"usage: captrace [flags] [--] PROGRAM [ARG...]", "\n  --no-follow ", "\n  --debug-dir=DIR "}},
-		{[]string{"help", "report"}, []string{"usage: captrace report [--format=text|json|sarif] [-v] FILE.json", "\n  --format=text|json|sarif\n", "\n  -v "}},
+		{[]string{"help", "report"}, []string{"usage: captrace report [flags] FILE.json", "\n  --format=text|json|sarif|html\n", "\n  -v ", "\n  --baseline=FILE "}},
 		{[]string{"report", "--help"}, []string{"usage: captrace report", "\n  --verbose "}},
 		{[]string{"help", "diff"}, []string{"usage: captrace diff OLD.json NEW.json", "exit status: 3 when something is new"}},
 		{[]string{"help", "policy"}, []string{"usage: captrace policy", "\n  --os=linux|freebsd "}},

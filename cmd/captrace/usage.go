@@ -46,7 +46,7 @@ commands:
 		},
 		{
 			name:     "report",
-			synopsis: reportSynopsis,
+			synopsis: "captrace report [flags] FILE.json",
 			about:    "Renders a JSON report saved with -o FILE.json again: as text, JSON, SARIF\nor one HTML page.",
 			flags:    func() *flag.FlagSet { return reportFlagSet(new(string), new(string), new(string), new(bool)) },
 		},
