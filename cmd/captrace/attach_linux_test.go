@@ -128,9 +128,10 @@ func TestAttach(t *testing.T) {
 		mode         string
 		errnoTraced  int // the errno the victim's opens get while traced
 		wantStatusOK bool
+		detach       syscall.Signal // any of SIGINT, SIGTERM, SIGHUP, SIGQUIT detaches
 	}{
-		{"audit", int(syscall.ENOENT), true},
-		{"enforce", int(syscall.EPERM), false},
+		{"audit", int(syscall.ENOENT), true, syscall.SIGINT},
+		{"enforce", int(syscall.EPERM), false, syscall.SIGHUP},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			v := startLoopVictim(t, 25)
@@ -149,7 +150,7 @@ func TestAttach(t *testing.T) {
 					t.Errorf("victim's status while traced: %q, want a tracer and Seccomp:0", got)
 				}
 			}
-			b.signal(t, syscall.SIGINT)
+			b.signal(t, c.detach)
 			if exit := b.wait(t, 20*time.Second); exit != 0 {
 				t.Fatalf("captrace exit %d, want 0\nstderr:\n%s", exit, b.stderr.String())
 			}
