@@ -26,7 +26,7 @@ func writeSiteNotes(w io.Writer, groups []Group) error {
 		count[g.Site.Note]++
 	}
 	for _, n := range notes {
-		if _, err := fmt.Fprintf(w, "note (%s): %s\n", plural(count[n], "group"), n); err != nil {
+		if _, err := fmt.Fprintf(w, "note (%s): %s\n", plural(count[n], "group"), displayText(n)); err != nil {
 			return err
 		}
 	}

@@ -115,7 +115,7 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 		}
 	}
 	if where := r.EnterReachedText(); opts.Verbose && where != "" {
-		if _, err := fmt.Fprintf(w, "enter point: %s\n", where); err != nil {
+		if _, err := fmt.Fprintf(w, "enter point: %s\n", displayText(where)); err != nil {
 			return err
 		}
 	}
@@ -301,7 +301,7 @@ func writeGroupDetail(w io.Writer, n int, g Group, dir string, p painter) error 
 	fmt.Fprintf(&b, "   fingerprint %s\n", p.paint(ansiDim, displayText(g.Fingerprint)))
 	writeStack(&b, g, "   ", p)
 	if g.Site.Note != "" {
-		fmt.Fprintf(&b, "   note:   %s\n", g.Site.Note)
+		fmt.Fprintf(&b, "   note:   %s\n", displayText(g.Site.Note))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
