@@ -103,6 +103,31 @@ func (b *background) signal(t *testing.T, sig syscall.Signal) {
 	}
 }
 
+// waitEntered waits until the process pid has reached its enter point:
+// the capability-mode filter, injected there, is its second (the first is
+// the launch filter; docs/design-deviations.md). A test that signals a
+// "mid-run" program must not depend on how soon a loaded machine gets
+// that far.
+func waitEntered(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			t.Fatalf("the victim is gone before its enter point: %v", err)
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if n, ok := strings.CutPrefix(line, "Seccomp_filters:"); ok {
+				if k, _ := strconv.Atoi(strings.TrimSpace(n)); k >= 2 {
+					return
+				}
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("pid %d never reached its enter point", pid)
+}
+
 // waitPidFile waits for a victim to write its pid (fault_loop does).
 func waitPidFile(t *testing.T, path string) int {
 	t.Helper()
@@ -241,6 +266,7 @@ func TestFaultSignalToCaptrace(t *testing.T) {
 			}
 			b := startCaptrace(t, bgOptions{setpgid: c.stubborn}, args...)
 			pid := waitPidFile(t, pidFile)
+			waitEntered(t, pid)
 			time.Sleep(200 * time.Millisecond) // mid-run: violations are being reported
 			if c.stubborn {
 				// The program ignores the first; the second ends the run
@@ -299,6 +325,7 @@ func TestFaultProgramDies(t *testing.T) {
 		out, pidFile := filepath.Join(dir, "x.json"), filepath.Join(dir, "pid")
 		b := startCaptrace(t, bgOptions{}, "-o", out, victims.C(t, "fault_loop", victims.O2), pidFile)
 		pid := waitPidFile(t, pidFile)
+		waitEntered(t, pid)
 		time.Sleep(100 * time.Millisecond)
 		if err := unix.Kill(pid, unix.SIGKILL); err != nil {
 			t.Fatal(err)
