@@ -39,6 +39,13 @@ func (r Right) index() int {
 
 func (r Right) bits() uint64 { return uint64(r) & rightBits }
 
+// Index is the cr_rights element r lives in (0 or 1; -1 if malformed).
+func (r Right) Index() int { return r.index() }
+
+// Bits are r's bits within its element, without the index bits: the
+// second argument of CAPRIGHT(idx, bit).
+func (r Right) Bits() uint64 { return r.bits() }
+
 // Valid reports whether r is a well-formed right of version 00 that uses
 // only bits FreeBSD assigns.
 func (r Right) Valid() bool {

@@ -20,6 +20,7 @@ const traceSynopsis = `captrace [flags] [--] PROGRAM [ARG...]
        captrace report [--format=text|json|sarif|html] [-o FILE] FILE.json
        captrace diff OLD.json NEW.json
        captrace policy [--os=linux|freebsd] [--format=text|json] [SYSCALL...]
+       captrace shim DIR
        captrace help [COMMAND]`
 
 // traceOptions are the parsed flags of a tracing run.

@@ -46,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runPolicy(args[1:], stdout, stderr)
 		case "help":
 			return runHelp(args[1:], stdout, stderr)
+		case "shim":
+			return runShim(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "captrace %s %s/%s\n", version, runtime.GOOS, runtime.GOARCH)
 			return 0

@@ -20,16 +20,17 @@ const (
 	Last  = First + 15
 )
 
-// Operations, added to First.
+// Operations, added to First. Arguments travel in the syscall argument
+// registers; the result is the return value (a negative errno on failure).
 const (
-	OpEnter       = 0 // cap_enter()
-	OpGetMode     = 1 // cap_getmode(u_int *mode)
-	OpRightsLimit = 2 // cap_rights_limit(fd, const cap_rights_t *)
-	OpRightsGet   = 3 // cap_rights_get(fd, cap_rights_t *)
-	OpIoctlsLimit = 4 // cap_ioctls_limit(fd, const cap_ioctl_t *, size_t)
-	OpIoctlsGet   = 5 // cap_ioctls_get(fd, cap_ioctl_t *, size_t)
-	OpFcntlsLimit = 6 // cap_fcntls_limit(fd, uint32_t)
-	OpFcntlsGet   = 7 // cap_fcntls_get(fd, uint32_t *)
+	OpEnter       = 0 // cap_enter(): returns 0
+	OpGetMode     = 1 // cap_getmode(): returns the mode (0 or 1); the shim stores it
+	OpRightsLimit = 2 // cap_rights_limit(fd, cr_rights[0], cr_rights[1])
+	OpRightsGet   = 3 // cap_rights_get(fd, cap_rights_t *out): the tracer writes *out
+	OpIoctlsLimit = 4 // cap_ioctls_limit(fd, const cap_ioctl_t *cmds, size_t n)
+	OpIoctlsGet   = 5 // cap_ioctls_get(fd, cap_ioctl_t *cmds, size_t max): count or CAP_IOCTLS_ALL
+	OpFcntlsLimit = 6 // cap_fcntls_limit(fd, uint32_t mask)
+	OpFcntlsGet   = 7 // cap_fcntls_get(fd): returns the mask; the shim stores it
 )
 
 // Errno values the shim's ECAPMODE and ENOTCAPABLE take on Linux. FreeBSD's
