@@ -1,6 +1,9 @@
 package rights
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // Use is one descriptor a call uses and what Capsicum needs on it.
 type Use struct {
@@ -438,5 +441,27 @@ func selectUses(nfds int, sets [3]uint64, mem Memory) []Use {
 			}
 		}
 	}
+	return out
+}
+
+// argumentCalls are the calls LinuxUses decides from their arguments.
+var argumentCalls = []string{
+	"preadv2", "pwritev2", "mmap", "ioctl", "fcntl", "sendto", "sendmsg", "sendmmsg",
+	"sendfile", "copy_file_range", "splice", "tee", "openat", "openat2", "utimensat",
+	"mknodat", "epoll_ctl", "waitid", "poll", "ppoll", "select", "pselect6",
+}
+
+// LinuxCalls are the names of every Linux syscall LinuxUses may find a
+// descriptor use in: what a process with limited descriptors must stop at.
+func LinuxCalls() []string {
+	var out []string
+	for name := range fixed {
+		out = append(out, name)
+	}
+	for name := range atCalls {
+		out = append(out, name)
+	}
+	out = append(out, argumentCalls...)
+	slices.Sort(out)
 	return out
 }

@@ -169,3 +169,27 @@ func TestLinuxUses(t *testing.T) {
 		}
 	}
 }
+
+// Every call LinuxCalls names is one LinuxUses knows, and the other way
+// round: a name missing from LinuxCalls would never stop.
+func TestLinuxCallsCoverLinuxUses(t *testing.T) {
+	seen := map[string]bool{}
+	for _, name := range LinuxCalls() {
+		if seen[name] {
+			t.Errorf("%s listed twice", name)
+		}
+		seen[name] = true
+	}
+	for _, name := range []string{"read", "write", "openat", "ioctl", "fcntl", "mmap", "poll", "renameat2", "newfstatat", "sendmsg"} {
+		if !seen[name] {
+			t.Errorf("%s missing", name)
+		}
+	}
+	// The argument-decided calls are exactly the switch's cases: each gives
+	// a use for some arguments.
+	for _, name := range argumentCalls {
+		if _, ok := fixed[name]; ok {
+			t.Errorf("%s is both fixed and argument-decided", name)
+		}
+	}
+}

@@ -109,3 +109,28 @@ func Apply(call string, args [6]uint64, ret int64, uses []rights.Use, t *rights.
 		}
 	}
 }
+
+// movers change which descriptor has which limits without needing a right.
+var movers = []string{"close", "close_range", "dup", "dup2", "dup3"}
+
+// TrackedCalls are the syscalls a process with limited descriptors must
+// stop at: every call that uses a descriptor (rights.LinuxCalls) and every
+// call that moves limits between descriptors.
+func TrackedCalls() []string {
+	return append(rights.LinuxCalls(), movers...)
+}
+
+// NeedsExit reports whether the effect of call can only be known from its
+// return value: the new descriptor of dup, fcntl(F_DUPFD*), openat through
+// a directory and accept, or the descriptors recvmsg received.
+func NeedsExit(call string, args [6]uint64, uses []rights.Use) bool {
+	switch call {
+	case "dup", "accept", "accept4", "recvmsg":
+		return true
+	case "fcntl":
+		return rights.LinuxFcntlDups(int(int32(uint32(args[1]))))
+	case "openat", "openat2":
+		return len(uses) > 0
+	}
+	return false
+}
