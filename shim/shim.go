@@ -36,6 +36,7 @@ type op struct {
 
 type headerData struct {
 	Version                       string
+	Section                       string
 	First                         int
 	ErrnoNotCapable, ErrnoCapMode int
 	Rights                        []rightLine
@@ -57,6 +58,7 @@ type rightLine struct {
 func data(version string) headerData {
 	d := headerData{
 		Version:         version,
+		Section:         shimabi.Section,
 		First:           shimabi.First,
 		ErrnoNotCapable: shimabi.ErrnoNotCapable,
 		ErrnoCapMode:    shimabi.ErrnoCapMode,

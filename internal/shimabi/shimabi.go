@@ -42,5 +42,10 @@ const (
 	ErrnoCapMode    = 1094
 )
 
+// Section is the ELF section every object built against the shim carries:
+// how captrace recognizes such a program, stripped or not, and takes its
+// cap_enter() as the enter point.
+const Section = ".captrace_shim"
+
 // IsReserved reports whether nr is one of the shim's syscall numbers.
 func IsReserved(nr int) bool { return nr >= First && nr <= Last }
