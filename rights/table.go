@@ -23,7 +23,21 @@ type Limits struct {
 	IoctlsLimited bool
 	Ioctls        []uint64
 	Fcntls        FcntlMask
-	Origin        Origin
+	// Where each part was last narrowed: by cap_rights_limit, by
+	// cap_ioctls_limit (or a rights limit that dropped CAP_IOCTL), by
+	// cap_fcntls_limit (or one that dropped CAP_FCNTL).
+	Origin, IoctlsOrigin, FcntlsOrigin Origin
+}
+
+// OriginOf is where the part of the limits a denial is about was set.
+func (d *Denial) OriginOf() Origin {
+	switch {
+	case d.Ioctl:
+		return d.Have.IoctlsOrigin
+	case d.Fcntl:
+		return d.Have.FcntlsOrigin
+	}
+	return d.Have.Origin
 }
 
 // Unlimited is what a descriptor has until something limits it.
@@ -124,10 +138,10 @@ func (t *Table) LimitRights(fd int, s Set, at Origin) error {
 	}
 	l.Rights = s
 	if !s.Has(CAP_IOCTL) {
-		l.IoctlsLimited, l.Ioctls = true, nil
+		l.IoctlsLimited, l.Ioctls, l.IoctlsOrigin = true, nil, at
 	}
 	if !s.Has(CAP_FCNTL) {
-		l.Fcntls = 0
+		l.Fcntls, l.FcntlsOrigin = 0, at
 	}
 	l.Origin = at
 	t.set(fd, l)
@@ -147,7 +161,7 @@ func (t *Table) LimitIoctls(fd int, cmds []uint64, at Origin) error {
 		}
 	}
 	l.IoctlsLimited, l.Ioctls = true, slices.Clone(cmds)
-	l.Origin = at
+	l.IoctlsOrigin = at
 	t.set(fd, l)
 	return nil
 }
@@ -163,7 +177,7 @@ func (t *Table) LimitFcntls(fd int, m FcntlMask, at Origin) error {
 		return ErrNotCapable
 	}
 	l.Fcntls = m
-	l.Origin = at
+	l.FcntlsOrigin = at
 	t.set(fd, l)
 	return nil
 }

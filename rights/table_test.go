@@ -20,7 +20,7 @@ func TestLimitsOnlyNarrow(t *testing.T) {
 	if err := tab.LimitRights(3, Of(CAP_READ, CAP_WRITE), 2); !errors.Is(err, ErrNotCapable) {
 		t.Fatalf("widening: %v", err)
 	}
-	if got := tab.Get(3); got.Rights != Of(CAP_READ, CAP_FSTAT, CAP_IOCTL, CAP_FCNTL) || got.Origin != 1 {
+	if got := tab.Get(3); got.Rights != Of(CAP_READ, CAP_FSTAT, CAP_IOCTL, CAP_FCNTL) || got.Origin != 1 || got.IoctlsOrigin != 0 {
 		t.Fatalf("after a failed widening: %+v", got)
 	}
 	// Ioctls narrow too; a command not in the list cannot come back.
@@ -48,7 +48,7 @@ func TestLimitsOnlyNarrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := tab.Get(3)
-	if !got.IoctlsLimited || len(got.Ioctls) != 0 || got.Fcntls != 0 {
+	if !got.IoctlsLimited || len(got.Ioctls) != 0 || got.Fcntls != 0 || got.IoctlsOrigin != 7 || got.FcntlsOrigin != 7 {
 		t.Fatalf("after dropping CAP_IOCTL|CAP_FCNTL: %+v", got)
 	}
 	// An untouched descriptor has everything.
@@ -105,6 +105,7 @@ func TestCheck(t *testing.T) {
 	_ = tab.LimitRights(1, Of(CAP_WRITE, CAP_IOCTL, CAP_FCNTL, CAP_FSTAT), 2)
 	_ = tab.LimitIoctls(1, []uint64{0x5413}, 2)
 	_ = tab.LimitFcntls(1, CAP_FCNTL_GETFL, 2)
+	_ = tab.LimitRights(3, Of(CAP_READ, CAP_FSTAT), 1)
 	for _, tc := range []struct {
 		call   string
 		use    Use
@@ -124,6 +125,10 @@ func TestCheck(t *testing.T) {
 		got := ""
 		if d != nil {
 			got = d.Reason(tc.call)
+			// Each part of the limits names the call that set it.
+			if want := map[bool]Origin{true: 2, false: 1}[tc.use.FD == 1]; d.OriginOf() != want {
+				t.Errorf("%s on %d: origin %d, want %d", tc.call, tc.use.FD, d.OriginOf(), want)
+			}
 		}
 		if got != tc.reason {
 			t.Errorf("%s on %d: %q, want %q", tc.call, tc.use.FD, got, tc.reason)

@@ -134,3 +134,11 @@ func NeedsExit(call string, args [6]uint64, uses []rights.Use) bool {
 	}
 	return false
 }
+
+// Origin is where the limit that refuses the use was set.
+func (d Denied) Origin() rights.Origin {
+	if d.Denial != nil {
+		return d.Denial.OriginOf()
+	}
+	return d.Limits.Origin
+}
