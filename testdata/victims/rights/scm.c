@@ -31,14 +31,16 @@ main(int argc, char **argv)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
 		err(1, "socketpair");
 	if (fork() == 0) {
+		close(sv[0]);
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = &iov;
 		msg.msg_iovlen = 1;
 		msg.msg_control = ctl;
 		msg.msg_controllen = sizeof(ctl);
-		if (recvmsg(sv[1], &msg, 0) < 0)
+		if (recvmsg(sv[1], &msg, 0) <= 0)
 			err(1, "recvmsg");
-		c = CMSG_FIRSTHDR(&msg);
+		if ((c = CMSG_FIRSTHDR(&msg)) == NULL)
+			errx(1, "no descriptor received");
 		memcpy(&got, CMSG_DATA(c), sizeof(int));
 		printf("child read: %s\n", read(got, buf, 1) == 1 ? "ok" : strerror(errno));
 		if (write(got, "x", 1) < 0) /* SITE:write_received */
@@ -47,6 +49,7 @@ main(int argc, char **argv)
 			printf("child write: ok\n");
 		return (0);
 	}
+	close(sv[1]);
 	fd = open(argv[1], O_RDWR);
 	if (fd < 0)
 		err(1, "%s", argv[1]);
