@@ -56,14 +56,14 @@ main(int argc, char **argv)
 	if (file < 0)
 		err(1, "data.txt");
 
-	if (caph_limit_stdio() < 0)
+	if (caph_limit_stdio() < 0) /* SITE:limit_stdio */
 		err(1, "caph_limit_stdio");
 	cap_rights_init(&rights, CAP_READ, CAP_FSTAT, CAP_FCNTL, CAP_IOCTL);
 	if (caph_rights_limit(file, &rights) < 0) /* SITE:limit_file */
 		err(1, "cap_rights_limit");
-	if (caph_fcntls_limit(file, CAP_FCNTL_GETFL) < 0)
+	if (caph_fcntls_limit(file, CAP_FCNTL_GETFL) < 0) /* SITE:limit_fcntls */
 		err(1, "cap_fcntls_limit");
-	if (caph_ioctls_limit(file, cmds, nitems(cmds)) < 0)
+	if (caph_ioctls_limit(file, cmds, nitems(cmds)) < 0) /* SITE:limit_ioctls */
 		err(1, "cap_ioctls_limit");
 	cap_rights_init(&rights, CAP_LOOKUP, CAP_READ, CAP_FSTAT);
 	if (caph_rights_limit(dir, &rights) < 0) /* SITE:limit_dir */
