@@ -5,7 +5,7 @@
  * an operation and its outcome; under captrace --mode=enforce the ones
  * beyond the limits print ENOTCAPABLE, exactly as on FreeBSD; without
  * captrace (the shim's no-op) every line prints "ok" and cap_rights_get
- * reports all rights.
+ * reports all rights. poll(2) reports a missing right as POLLNVAL.
  *
  * Build: cc -I SHIMDIR limits.c    Run: limits DIR (DIR holds data.txt)
  */
@@ -17,6 +17,7 @@
 
 #include <capsicum_helpers.h>
 #include <err.h>
+#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ main(int argc, char **argv)
 {
 	cap_rights_t rights;
 	cap_ioctl_t cmds[] = { FIONREAD };
+	struct pollfd pfd;
 	char buf[16];
 	struct stat st;
 	int dir, file, copy, sub, n, one = 1, flags;
@@ -81,6 +83,10 @@ main(int argc, char **argv)
 	report("ioctl FIONBIO", ioctl(file, FIONBIO, &one)); /* SITE:ioctl_file */
 	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, file, 0); /* SITE:mmap_file */
 	report("mmap", map == MAP_FAILED ? -1 : 0);
+	pfd.fd = file;
+	pfd.events = POLLIN;
+	poll(&pfd, 1, 0); /* SITE:poll_file */
+	printf("poll: %s\n", (pfd.revents & POLLNVAL) != 0 ? "POLLNVAL" : "ok");
 	report("fcntl F_SETFL stdout", fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL))); /* SITE:setfl_stdout */
 
 	cap_rights_init(&rights, CAP_READ, CAP_WRITE);
