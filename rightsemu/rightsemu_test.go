@@ -284,3 +284,51 @@ func TestRecorderSuggests(t *testing.T) {
 		t.Errorf("C:\n%s\nwant:\n%s", b.String(), wantC)
 	}
 }
+
+func TestDeniedOriginAndExits(t *testing.T) {
+	tab := rights.NewTable()
+	_ = tab.LimitRights(3, rights.Of(rights.CAP_READ, rights.CAP_IOCTL, rights.CAP_FCNTL), 1)
+	_ = tab.LimitIoctls(3, nil, 2)
+	_ = tab.LimitFcntls(3, 0, 3)
+	for _, tc := range []struct {
+		use  rights.Use
+		want rights.Origin
+	}{
+		{rights.Use{FD: 3, Rights: rights.Of(rights.CAP_WRITE)}, 1},
+		{rights.Use{FD: 3, Rights: rights.Of(rights.CAP_IOCTL), Ioctl: true, IoctlCmd: 0x5401}, 2},
+		{rights.Use{FD: 3, Rights: rights.Of(rights.CAP_FCNTL), Fcntl: rights.CAP_FCNTL_SETFL}, 3},
+	} {
+		d := Check("x", []rights.Use{tc.use}, tab, nil)
+		if len(d) != 1 || d[0].Origin() != tc.want {
+			t.Errorf("%+v: %+v, want origin %d", tc.use, d, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		call string
+		args [6]uint64
+		uses []rights.Use
+		want bool
+	}{
+		{"dup", [6]uint64{3}, nil, true},
+		{"accept4", [6]uint64{3}, nil, true},
+		{"recvmsg", [6]uint64{3}, nil, true},
+		{"fcntl", [6]uint64{3, 0}, nil, true},
+		{"fcntl", [6]uint64{3, 3}, nil, false},
+		{"openat", [6]uint64{3}, []rights.Use{{FD: 3, Lookup: true}}, true},
+		{"openat", [6]uint64{0xffffff9c}, nil, false},
+		{"read", [6]uint64{3}, nil, false},
+	} {
+		if got := NeedsExit(tc.call, tc.args, tc.uses); got != tc.want {
+			t.Errorf("NeedsExit(%s, %v) = %v", tc.call, tc.args[:2], got)
+		}
+	}
+	calls := map[string]bool{}
+	for _, c := range TrackedCalls() {
+		calls[c] = true
+	}
+	for _, c := range []string{"read", "write", "close", "dup2", "close_range", "openat", "sendmsg", "recvmsg"} {
+		if !calls[c] {
+			t.Errorf("TrackedCalls lacks %s", c)
+		}
+	}
+}
