@@ -17,9 +17,9 @@
 
 #include <capsicum_helpers.h>
 #include <err.h>
-#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
