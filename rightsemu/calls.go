@@ -142,3 +142,7 @@ func (d Denied) Origin() rights.Origin {
 	}
 	return d.Limits.Origin
 }
+
+// NewDescriptor reports whether call returns a new descriptor with all
+// rights (open, socket, eventfd...).
+func NewDescriptor(call string) bool { return newDescriptorCalls[call] }

@@ -227,6 +227,15 @@ func TestRecorderSuggests(t *testing.T) {
 	r.Apply(11, "close", [6]uint64{6}, 0, nil)
 	use(11, rights.Use{FD: 6, Rights: rights.Of(rights.CAP_WRITE)}) // another file now
 	use(12, rights.Use{FD: 1, Rights: rights.Of(rights.CAP_READ)})  // not tracked
+	// A pipe reusing fd 4's number in the child, and an exec that closed
+	// fd 3: neither counts for the old roots.
+	r.Forget(11, 4)
+	use(11, rights.Use{FD: 4, Rights: rights.Of(rights.CAP_WRITE)})
+	r.Retain(11, func(fd int) bool { return fd != 3 })
+	use(11, rights.Use{FD: 3, Rights: rights.Of(rights.CAP_WRITE)})
+	if !NewDescriptor("socket") || NewDescriptor("dup") {
+		t.Error("NewDescriptor")
+	}
 
 	got := r.Suggestions()
 	if len(got) != 3 {

@@ -241,3 +241,16 @@ func WriteC(w io.Writer, roots []Root, where func(rights.Origin) string) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Forget drops what descriptor fd of pid stood for: it now refers to a
+// new file (pipe and socketpair return theirs in memory).
+func (r *Recorder) Forget(pid, fd int) { delete(r.procs[pid], fd) }
+
+// Retain keeps only the descriptors open reports open (after exec).
+func (r *Recorder) Retain(pid int, open func(fd int) bool) {
+	for fd := range r.procs[pid] {
+		if !open(fd) {
+			delete(r.procs[pid], fd)
+		}
+	}
+}
