@@ -44,8 +44,8 @@ const (
 	KindProcess         Kind = "process"          // execve, other processes' limits, affinity, ptrace
 	KindSyscall         Kind = "syscall"          // a syscall capability mode never allows
 	// KindRights: a descriptor lacks a capability right (FreeBSD,
-	// sys/kern/sys_capability.c). Only the real kernel reports it: the
-	// Linux emulation does not model rights.
+	// sys/kern/sys_capability.c). The FreeBSD kernel reports it; on Linux
+	// the tracer's emulation of rights does (package rights, rightsemu).
 	KindRights Kind = "rights"
 )
 

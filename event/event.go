@@ -23,6 +23,16 @@ type Event struct {
 	Verdict  capmode.Verdict
 	Stack    []symbolize.PC       // innermost first
 	Maps     *symbolize.ModuleMap // the process's module map at the stop
+	// LimitedAt: for a rights violation, the call that limited the
+	// descriptor; the report names its site ("limited at main, prog.c:41").
+	LimitedAt *Origin
+}
+
+// Origin is a call recorded before the event (where a descriptor was
+// limited or opened): its stack and the module map it belongs to.
+type Origin struct {
+	Stack []symbolize.PC
+	Maps  *symbolize.ModuleMap
 }
 
 // EnterPoint is where the enter point was first reached: the process,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -228,6 +229,11 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 		return g
 	}
 	g.verdict = ev.Verdict
+	if ev.LimitedAt != nil {
+		if at, ok := c.OriginSite(ev.LimitedAt); ok {
+			g.verdict.Reason += " (limited at " + at.Function + ", " + path.Base(at.File) + ":" + strconv.Itoa(at.Line) + ")"
+		}
+	}
 	g.args = slices.Clone(ev.Args)
 	g.libraryCalls = g.libraryCalls[:0]
 	for _, f := range frames {
@@ -243,6 +249,24 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 		address: site.Address, callers: callers,
 	}
 	return g
+}
+
+// OriginSite is the call site of a recorded call (where a descriptor was
+// limited or opened), found as an event's site is; false when the site
+// has no source line.
+func (c *Collector) OriginSite(o *event.Origin) (Site, bool) {
+	var frames []symbolize.Frame
+	for _, pc := range o.Stack {
+		frames = append(frames, c.sym.Symbolize(o.Maps, pc)...)
+	}
+	if len(frames) == 0 {
+		return Site{}, false
+	}
+	f := frames[symbolize.CallSite(frames)]
+	if f.Line <= 0 || f.File == "" {
+		return Site{}, false
+	}
+	return Site{Function: f.Function, File: f.File, Line: f.Line, Module: f.Module, SourceRoot: f.SourceRoot}, true
 }
 
 // address names the call of a frame without a line: module-relative when

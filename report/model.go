@@ -25,6 +25,9 @@ type Report struct {
 	// valid UTF-8, by JSON Pointer, in base64 (rawbytes.go). WriteJSON
 	// fills it and Parse applies it; in memory it is always empty.
 	RawBytes map[string]string `json:"raw_bytes,omitempty"`
+	// Descriptors: with --suggest-rights, the minimal limits of each
+	// descriptor a process held at its enter point.
+	Descriptors []Descriptor `json:"descriptors,omitempty"`
 }
 
 // Summary counts what the run saw; Violations is the sum of the groups'

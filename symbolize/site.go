@@ -19,7 +19,15 @@ import (
 // site of a violation is the innermost frame that is not one of these.
 // The Symbolizer records it in Frame.System.
 func IsSystemFrame(f Frame) bool {
-	return IsSystemModule(f.Module) || isGoSystemFunction(f.Function, f.File) || isRustStd(f.Function, f.File)
+	return IsSystemModule(f.Module) || isGoSystemFunction(f.Function, f.File) || isRustStd(f.Function, f.File) ||
+		isCapsicumHeader(f.File)
+}
+
+// isCapsicumHeader reports a frame in the Capsicum API's inline functions
+// (captrace's Linux shim, or FreeBSD's capsicum_helpers.h): like the C
+// library, they are the API, and the program's call is their caller.
+func isCapsicumHeader(file string) bool {
+	return strings.HasSuffix(file, "/sys/capsicum.h") || strings.HasSuffix(file, "/capsicum_helpers.h")
 }
 
 // rustStdPrefixes start the demangled names of Rust's standard library,

@@ -599,3 +599,9 @@ func exePath(pid int) string {
 	}
 	return string(b)
 }
+
+// suggestions: --suggest-rights is Linux's (docs/rights.md).
+func (b *osBackend) suggestions(s *session) []Descriptor { return nil }
+
+// rightsChecked: the FreeBSD kernel checks rights itself.
+func (b *osBackend) rightsChecked() bool { return false }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/internal/shimabi"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -39,7 +40,7 @@ const (
 // filter's RET_TRACE; and never let a launched program outlive captrace.
 const ptraceOptions = unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEFORK |
 	unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_TRACEEXEC |
-	unix.PTRACE_O_TRACESECCOMP | unix.PTRACE_O_EXITKILL
+	unix.PTRACE_O_TRACESECCOMP | unix.PTRACE_O_EXITKILL | unix.PTRACE_O_TRACESYSGOOD
 
 func platformPolicy() policy { return capmode.Linux() }
 
@@ -51,6 +52,8 @@ type osBackend struct {
 	// attached: the session attached to running processes (-p): no
 	// filter, syscall stops, and a detach at the end.
 	attached bool
+	// rights: the emulation of descriptor rights (rights_linux.go).
+	rights rightsSession
 }
 
 func newBackend(cfg *Config) (*osBackend, error) {
@@ -64,9 +67,13 @@ type osProcess struct {
 	// for --enter=exec, else injected at the enter point, or inherited
 	// from the parent). It survives exec.
 	capModeFilter bool
+	// rights: its descriptor rights (rights_linux.go).
+	rights rightsProcess
 }
 
-func (o *osProcess) forked() *osProcess { return &osProcess{capModeFilter: o.capModeFilter} }
+func (o *osProcess) forked() *osProcess {
+	return &osProcess{capModeFilter: o.capModeFilter, rights: o.rights.forked()}
+}
 
 // osStop: nothing beyond the wait status.
 type osStop struct{}
@@ -75,8 +82,12 @@ type osStop struct{}
 // with its first filter in place (start_linux.go), plans its enter point
 // and lets it run.
 func (b *osBackend) start(s *session, path string, argv []string) error {
+	// --suggest-rights names where each descriptor was opened, so the
+	// opens before the enter point must stop too: the learning run starts
+	// under the capability-mode filter, as --enter=exec does.
+	fullFilter := s.plan.atExec || s.cfg.SuggestRights
 	filter := launchFilter(auditArch)
-	if s.plan.atExec {
+	if fullFilter {
 		filter = capModeFilter()
 	}
 	prog, err := bpf.Assemble(filter)
@@ -89,7 +100,7 @@ func (b *osBackend) start(s *session, path string, argv []string) error {
 	}
 	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
 	p := s.addRoot(pid, exe)
-	p.os = &osProcess{capModeFilter: s.plan.atExec}
+	p.os = &osProcess{capModeFilter: fullFilter}
 	// Stopped as at the exec of a later image: plan the enter point now.
 	if err := s.onExec(p, pid, exe); err != nil {
 		s.warnf("%v", err)
@@ -170,6 +181,13 @@ func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
 		}
 	case sig == unix.SIGTRAP && event == unix.PTRACE_EVENT_SECCOMP:
 		st.kind = stopSyscall
+	case sig == syscallStopSignal && event == 0:
+		// A syscall stop (PTRACE_O_TRACESYSGOOD) of a process whose
+		// descriptor calls are checked (rights_linux.go).
+		st.kind = stopResume
+		if p != nil {
+			b.onSyscallStop(s, p, tid)
+		}
 	case sig == unix.SIGTRAP && (event == unix.PTRACE_EVENT_CLONE || event == unix.PTRACE_EVENT_FORK || event == unix.PTRACE_EVENT_VFORK):
 		st.kind = stopResume
 		msg, err := unix.PtraceGetEventMsg(tid)
@@ -235,6 +253,18 @@ func (b *osBackend) syscallEntry(s *session, p *process, st *stop) bool {
 	}
 	st.regs = &regs
 	st.call = capmode.Call{Nr: syscallNr(&regs), Args: syscallArgs(&regs)}
+	switch {
+	case st.call.Nr == -1:
+		// Skipped at its syscall-entry stop (rights_linux.go): nothing
+		// runs, nothing to judge.
+		return false
+	case shimabi.IsReserved(st.call.Nr):
+		b.onShim(s, p, st.tid, &regs)
+		return false
+	}
+	if s.suggest != nil && !p.inCapMode {
+		b.rememberOpen(s, p, st.tid, &regs)
+	}
 	judge := p.inCapMode && !p.quiet
 	// Which ABI the call came through: the numbers and argument registers
 	// of another ABI mean other things, so only a native clone has its
@@ -285,9 +315,21 @@ func (b *osBackend) denySyscall(tid int, r *registers, errno unix.Errno) error {
 	return nil
 }
 
-func (b *osBackend) startProcess(s *session, p *process) (bool, error) { return false, nil }
+// startProcess: a child of a process whose descriptor calls are checked
+// inherits its limits, so its calls are checked too.
+func (b *osBackend) startProcess(s *session, p *process) (bool, error) {
+	if b.wantsSyscallStops(s, p) {
+		b.startStepping(s, p, p.pid)
+	}
+	return false, nil
+}
 
-func (b *osBackend) execed(s *session, p *process) error { return nil }
+// execed: exec closed the close-on-exec descriptors; the others keep
+// their limits.
+func (b *osBackend) execed(s *session, p *process) error {
+	b.rightsExeced(s, p)
+	return nil
+}
 
 // enterCapMode installs the capability-mode filter in p: the thread at the
 // enter point runs prctl and seccomp(TSYNC) itself (syscall injection),
@@ -300,6 +342,9 @@ func (b *osBackend) execed(s *session, p *process) error { return nil }
 // process that inherited the filter, or one that is not reported
 // (--no-follow), needs nothing.
 func (b *osBackend) enterCapMode(s *session, p *process, tid int, th *stoppedThread) error {
+	if s.suggest != nil {
+		b.suggestEnter(s, p, tid)
+	}
 	if p.os.capModeFilter || p.quiet {
 		return nil
 	}
@@ -345,9 +390,11 @@ func (b *osBackend) holdThreads(s *session, p *process, tid int) []heldStop {
 	return holdOtherThreads(tids, tid)
 }
 
-// resume continues a thread: to its next syscall stop when attached.
+// resume continues a thread: to its next syscall stop when attached, or
+// when its process's descriptor calls are checked or its call's exit must
+// be seen (rights_linux.go).
 func (b *osBackend) resume(pid, tid, sig int) error {
-	if b.attached {
+	if b.attached || b.rights.stepping[pid] || b.rights.exits[tid] != nil {
 		return resumeSyscall(tid, sig)
 	}
 	return resumeRaw(tid, sig)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/captrace/captrace/internal/shimabi"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -156,6 +157,11 @@ func planEnterWith(exePath, point string, warn io.Writer, find functionFinder) (
 	names := elfFunctionNames(f)
 	switch point {
 	case "", EnterCapEnter:
+		if f.Section(shimabi.Section) != nil {
+			// Built against captrace's Capsicum shim: its cap_enter()
+			// announces itself (rights_linux.go), stripped or inlined.
+			return enterPlan{what: EnterCapEnter}, nil
+		}
 		var found []string
 		for _, n := range capEnterNames {
 			if names[n] {
@@ -215,6 +221,17 @@ func lacksMain(f *elf.File, names map[string]bool) bool {
 		}
 	}
 	return true
+}
+
+// builtWithShim reports whether the program at path was built against
+// captrace's Capsicum shim (its objects carry shimabi.Section).
+func builtWithShim(path string) bool {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return f.Section(shimabi.Section) != nil
 }
 
 func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, error) {

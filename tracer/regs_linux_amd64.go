@@ -47,6 +47,13 @@ func skipSyscall(r *unix.PtraceRegs, errno unix.Errno) {
 	r.Rax = uint64(-int64(errno))
 }
 
+// skipSyscallReturning skips the call at a syscall stop, which returns ret
+// instead (a shim call's result, or -errno).
+func skipSyscallReturning(r *unix.PtraceRegs, ret int64) {
+	r.Orig_rax = ^uint64(0)
+	r.Rax = uint64(ret)
+}
+
 func programCounter(r *unix.PtraceRegs) uint64        { return r.Rip }
 func setProgramCounter(r *unix.PtraceRegs, pc uint64) { r.Rip = pc }
 

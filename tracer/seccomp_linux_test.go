@@ -7,6 +7,7 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/captrace/captrace/capmode"
+	"github.com/captrace/captrace/internal/shimabi"
 )
 
 // runFilter runs the filter on a seccomp_data for (arch, nr). x/net/bpf's
@@ -96,6 +97,18 @@ func TestSyscallRanges(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("%v, want %v", got, want)
+		}
+	}
+}
+
+// The Capsicum shim's reserved numbers stop in the launcher's filter: the
+// tracer answers them (rights_linux.go); without a stop they would fail
+// with ENOSYS and the shim would take captrace for absent.
+func TestSeccompFilterTracesTheShim(t *testing.T) {
+	prog := seccompFilter(auditArch, filteredAllowed(capmode.Linux().AlwaysAllowed()))
+	for nr := uint32(shimabi.First); nr <= shimabi.Last; nr++ {
+		if got := runFilter(t, prog, auditArch, nr); got != seccompRetTrace|traceNative {
+			t.Errorf("shim number %#x: %#x, want a native trace", nr, got)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/captrace/captrace/capmode"
 	"github.com/captrace/captrace/event"
+	"github.com/captrace/captrace/internal/shimabi"
+	"github.com/captrace/captrace/rightsemu"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -95,6 +97,9 @@ type session struct {
 	launched launchedSet
 	// signals: deliveries of the signals captrace passes on (signals.go).
 	signals *signalBook
+
+	// suggest records descriptor uses for --suggest-rights.
+	suggest *rightsemu.Recorder
 }
 
 // Run starts cfg.Program traced and follows it (and, unless NoFollow, its
@@ -130,6 +135,9 @@ func Run(cfg Config) (Result, error) {
 	if s.depth <= 0 {
 		s.depth = 64
 	}
+	if cfg.SuggestRights {
+		s.suggest = rightsemu.NewRecorder()
+	}
 	if kernelCapEnter && cfg.Enter == EnterCapEnter {
 		// The kernel's own cap_enter(2) is the enter point, seen at its
 		// entry: nothing to plan.
@@ -161,6 +169,9 @@ func (s *session) run(path string, argv []string) (Result, error) {
 		EnterSite:    s.enterSite,
 		EnterReached: s.enterReached,
 		Enter:        s.plan.what,
+		// Linux's emulation of descriptor rights (rights_linux.go).
+		RightsChecked: s.os.rightsChecked(),
+		Descriptors:   s.os.suggestions(s),
 	}, s.failure
 }
 
@@ -369,6 +380,7 @@ func (s *session) onExec(p *process, tid int, exe string) error {
 	}
 	p.closeMemory()
 	p.maps, p.bps, p.vforked, p.vforkCaller = nil, nil, false, nil
+	p.shim = builtWithShim(exe)
 	if err := s.os.execed(s, p); err != nil {
 		return &Error{Pid: p.pid, Op: "after exec", Err: err, Status: StatusFailure}
 	}
@@ -583,11 +595,7 @@ func (s *session) violation(p *process, st *stop, v capmode.Verdict, tr *tracee)
 // kernel skip the call ("force the syscall to be skipped and let the
 // signal kill the process", __seccomp_filter() in kernel/seccomp.c).
 func (s *session) deny(p *process, st *stop, v capmode.Verdict) {
-	errno := s.cfg.ErrnoCapMode
-	if v.Outcome == capmode.NotCapable {
-		errno = s.cfg.ErrnoNotCapable
-	}
-	err := s.os.denySyscall(st.tid, st.regs, unix.Errno(errno))
+	err := s.os.denySyscall(st.tid, st.regs, unix.Errno(s.errnoFor(p, v.Outcome)))
 	if err == nil {
 		return
 	}
@@ -601,6 +609,23 @@ func (s *session) deny(p *process, st *stop, v capmode.Verdict) {
 		Err:    err,
 		Status: StatusFailure,
 	})
+}
+
+// errnoFor is the errno a denied call of p gets in enforce mode: the one
+// configured, else EPERM, or the shim's own values for a program built
+// against the shim, so that its `errno == ENOTCAPABLE` holds.
+func (s *session) errnoFor(p *process, o capmode.Outcome) syscall.Errno {
+	errno, shim := s.cfg.ErrnoCapMode, syscall.Errno(shimabi.ErrnoCapMode)
+	if o == capmode.NotCapable {
+		errno, shim = s.cfg.ErrnoNotCapable, syscall.Errno(shimabi.ErrnoNotCapable)
+	}
+	switch {
+	case errno != 0:
+		return errno
+	case p.shim:
+		return shim
+	}
+	return syscall.EPERM
 }
 
 // fail records the first error that makes the session fail; the session

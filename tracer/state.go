@@ -37,6 +37,11 @@ type process struct {
 	// as long as it shares that thread's memory.
 	vforkCaller []symbolize.PC
 
+	// shim: the process runs a program built against the Capsicum shim
+	// (or called it), so its default errnos in enforce mode are the shim's
+	// (internal/shimabi). Children inherit it; exec decides it again.
+	shim bool
+
 	// os is the platform's own data about the process.
 	os *osProcess
 }
@@ -74,6 +79,7 @@ func (s *sessionState) addProcess(pid int, exe string, parent *process) *process
 	p := &process{pid: pid, exe: exe, threads: map[int]bool{pid: true}, os: &osProcess{}}
 	if parent != nil {
 		p.inCapMode = parent.inCapMode
+		p.shim = parent.shim
 	}
 	s.procs[pid] = p
 	s.threads[pid] = p

@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/captrace/captrace/event"
+	"github.com/captrace/captrace/rightsemu"
 	"github.com/captrace/captrace/symbolize"
 )
 
@@ -40,11 +41,16 @@ type Config struct {
 	// function symbol.
 	Enter string
 	// ErrnoCapMode and ErrnoNotCapable are returned by denied calls in
-	// Enforce mode on Linux (FreeBSD returns its own).
+	// Enforce mode on Linux (FreeBSD returns its own). Zero means EPERM,
+	// or, for a program built against the Capsicum shim, the shim's own
+	// ECAPMODE and ENOTCAPABLE (internal/shimabi).
 	ErrnoCapMode, ErrnoNotCapable syscall.Errno
 	Depth                         int  // frames kept per stack
 	NoFollow                      bool // do not follow forked children
 	DebugDirs                     []string
+	// SuggestRights: record every use of every descriptor a process holds
+	// at its enter point (Linux), for Result.Descriptors.
+	SuggestRights bool
 
 	// OnViolation receives each violation after the thread has resumed. It
 	// runs on the ptrace thread: it must only hand the event over.
@@ -82,4 +88,18 @@ type Result struct {
 	Enter string
 	// Command is the command line of the first attached process (Attach).
 	Command []string
+	// RightsChecked: some process limited a descriptor, so its descriptor
+	// calls were checked even if no enter point was reached (Linux).
+	RightsChecked bool
+	// Descriptors: with SuggestRights, what each descriptor held at an
+	// enter point was used for, with where it was opened.
+	Descriptors []Descriptor
+}
+
+// Descriptor is a suggestion for one descriptor: the minimal limits of
+// rightsemu.Root, and the call that opened it (nil if inherited or
+// unseen).
+type Descriptor struct {
+	rightsemu.Root
+	Opened *event.Origin
 }

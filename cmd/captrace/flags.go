@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,6 +40,7 @@ type traceOptions struct {
 	errnoNotCapable syscall.Errno
 	depth           int
 	noFollow        bool
+	suggestRights   bool
 	debugDirs       []string
 	debuginfod      bool
 	siteIn          []string
@@ -86,8 +88,9 @@ func traceFlagSet(v *traceFlagValues) *flag.FlagSet {
 	fs.BoolVar(&o.verbose, "v", false, "show each group's reason and example stack")
 	fs.StringVar(&o.baseline, "baseline", "", "compare with `FILE`, a JSON report of accepted violations")
 	fs.StringVar(&o.failOn, "fail-on", "", "exit 3 on `never|new|any` violation; new, the default with --baseline, needs it")
-	fs.StringVar(&v.capErrno, "errno-capmode", "EPERM", "in enforce mode, calls capability mode denies fail with errno `NAME` (or number)")
-	fs.StringVar(&v.notCapErrno, "errno-notcapable", "EPERM", "in enforce mode, lookups escaping a directory fail with errno `NAME` (or number)")
+	fs.StringVar(&v.capErrno, "errno-capmode", "", "in enforce mode, calls capability mode denies fail with errno `NAME` (or number; default EPERM, or the shim's ECAPMODE for a program built against it)")
+	fs.StringVar(&v.notCapErrno, "errno-notcapable", "", "in enforce mode, ENOTCAPABLE calls fail with errno `NAME` (or number; default EPERM, or the shim's ENOTCAPABLE for a program built against it)")
+	fs.BoolVar(&o.suggestRights, "suggest-rights", false, "print the minimal rights, ioctls and fcntls of each descriptor held at the enter point, as C (Linux)")
 	fs.IntVar(&o.depth, "depth", 64, "show `N` frames per example stack; sites and grouping always use the whole stack")
 	fs.BoolVar(&o.noFollow, "no-follow", false, "do not report violations of forked children")
 	fs.Var(&v.dirs, "debug-dir", "look for separate debug files under `DIR` too (repeatable)")
@@ -129,15 +132,24 @@ func parseTraceFlags(args []string, stdout, stderr io.Writer) (*traceOptions, in
 	if enterGiven && o.enter == "" {
 		return usageErr("--enter: empty enter point")
 	}
+	if o.suggestRights && runtime.GOOS != "linux" {
+		return usageErr("--suggest-rights works on Linux only")
+	}
 	if o.depth < 1 {
 		return usageErr("--depth=%d: want at least 1", o.depth)
 	}
 	var err error
-	if o.errnoCapMode, err = parseErrno(v.capErrno); err != nil {
-		return usageErr("--errno-capmode: %v", err)
+	// Unset errnos stay zero: the tracer then picks EPERM, or the shim's
+	// own values for a program built against the shim.
+	if v.capErrno != "" {
+		if o.errnoCapMode, err = parseErrno(v.capErrno); err != nil {
+			return usageErr("--errno-capmode: %v", err)
+		}
 	}
-	if o.errnoNotCapable, err = parseErrno(v.notCapErrno); err != nil {
-		return usageErr("--errno-notcapable: %v", err)
+	if v.notCapErrno != "" {
+		if o.errnoNotCapable, err = parseErrno(v.notCapErrno); err != nil {
+			return usageErr("--errno-notcapable: %v", err)
+		}
 	}
 	if o.format, err = report.FormatFor(o.format, o.output); err != nil {
 		return usageErr("--format: %v", err)

@@ -144,6 +144,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		ErrnoNotCapable: o.errnoNotCapable,
 		Depth:           max(o.depth, unwindDepth),
 		NoFollow:        o.noFollow,
+		SuggestRights:   o.suggestRights,
 		DebugDirs:       o.debugDirs,
 		OnViolation:     events.push,
 		Warnings:        &prefixWriter{w: stderr},
@@ -161,7 +162,11 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	if res.Enter != "" {
 		enter = res.Enter // what the default resolved to: main, main.main
 	}
-	if !res.EnterReached && !res.Interrupted {
+	switch {
+	case res.EnterReached || res.Interrupted:
+	case res.RightsChecked:
+		fmt.Fprintf(stderr, "captrace: the enter point (%s) was never reached: only descriptor rights were checked\n", enter)
+	default:
 		fmt.Fprintf(stderr, "captrace: the enter point (%s) was never reached: nothing was checked\n", enter)
 	}
 
@@ -191,6 +196,9 @@ func trace(o *traceOptions, stderr io.Writer) int {
 		Dir:        wd,
 	})
 	rep.Summary.Processes = res.Processes
+	if o.suggestRights {
+		rep.Descriptors = suggestions(collector, res.Descriptors)
+	}
 	if o.noFollow {
 		// Children still run traced (docs/design-deviations.md), but the
 		// report counts only the processes whose violations it holds.
@@ -200,6 +208,9 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	if werr := writeReport(o, rep, baseline, stderr); werr != nil {
 		fmt.Fprintf(stderr, "captrace: %v\n", werr)
 		return tracer.StatusFailure
+	}
+	if o.suggestRights {
+		writeSuggestions(stderr, collector, res.Descriptors)
 	}
 	if o.output != "" && o.output != "/dev/stderr" {
 		// A report in a file says nothing at the terminal: one line does.
