@@ -117,6 +117,13 @@ type named struct {
 	right Right
 }
 
+// spelled is a right Names may use, with its own bits: those no right
+// defined before it has.
+type spelled struct {
+	named
+	own Right
+}
+
 // Definitions lists every CAP_* name of sys/sys/capsicum.h with its value,
 // in the header's order: aliases (CAP_RECV, CAP_POLL_EVENT), unions
 // (CAP_PREAD, CAP_SOCK_CLIENT) and the CAP_ALL/CAP_UNUSED markers included.
@@ -177,13 +184,13 @@ var definitions = []named{
 // spelling is the subset of definitions Names uses: each right that adds a
 // bit of its own. Aliases, unions with no bit of their own and the
 // CAP_ALL/CAP_UNUSED markers are left out.
-var spelling = func() []named {
+var spelling = func() []spelled {
 	skip := map[string]bool{
 		"CAP_RECV": true, "CAP_SEND": true, "CAP_POLL_EVENT": true,
 		"CAP_ALL0": true, "CAP_ALL1": true, "CAP_UNUSED0_44": true, "CAP_UNUSED0_57": true,
 		"CAP_UNUSED1_22": true, "CAP_UNUSED1_57": true,
 	}
-	var out []named
+	var out []spelled
 	for i, d := range definitions {
 		if skip[d.name] {
 			continue
@@ -196,8 +203,8 @@ var spelling = func() []named {
 				before |= e.right.bits()
 			}
 		}
-		if d.right.bits()&^before != 0 {
-			out = append(out, d)
+		if own := d.right.bits() &^ before; own != 0 {
+			out = append(out, spelled{d, Right(uint64(d.right)&indexBits | own)})
 		}
 	}
 	return out

@@ -147,9 +147,12 @@ func FromWords(w [2]uint64) (Set, error) {
 // each right named once: a right whose bits lie within another named right
 // (CAP_SEEK_TELL in CAP_SEEK, CAP_LOOKUP in CAP_MKDIRAT) is left out.
 func (s Set) Names() []string {
-	var picked []named
+	// A right is named when s has its own bits (those no right defined
+	// before it has): a difference such as CAP_MKDIRAT without CAP_LOOKUP
+	// is still "CAP_MKDIRAT".
+	var picked []spelled
 	for _, n := range spelling {
-		if s.Has(n.right) {
+		if s.Has(n.own) {
 			picked = append(picked, n)
 		}
 	}

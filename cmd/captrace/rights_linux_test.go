@@ -216,3 +216,44 @@ func TestSuggestRightsApplied(t *testing.T) {
 			e.exit, len(e.report.Groups), e.stdout, plain, e.stderr)
 	}
 }
+
+// The other rule classes, one call each on a descriptor without the right
+// it needs: positioned I/O, the f*() calls, the *at() calls on a
+// directory, sockets, select.
+func TestRightsRuleClasses(t *testing.T) {
+	prog := shimVictim(t, "classes", victims.O0)
+	r := captrace(t, "--mode=enforce", "--", prog, workDir(t, "hello\n"))
+	calls := []string{"pread", "fchmod", "ftruncate", "fsync", "flock", "fstatat", "mkdirat",
+		"renameat", "unlinkat", "getsockname", "send", "shutdown", "select"}
+	var want strings.Builder
+	for _, c := range calls {
+		want.WriteString(c + ": ENOTCAPABLE\n")
+	}
+	if r.stdout != want.String() {
+		t.Fatalf("stdout:\n%s\nwant:\n%s\nstderr:\n%s", r.stdout, want.String(), r.stderr)
+	}
+	file := func(call, need string) string {
+		return call + "(2) on fd 4 needs " + need + "; fd 4 has CAP_READ"
+	}
+	dir := func(call, need string) string {
+		return call + "(2) on fd 3 needs " + need + "; fd 3 has CAP_LOOKUP"
+	}
+	sock := func(call, need string) string {
+		return call + "(2) on fd 5 needs " + need + "; fd 5 has CAP_READ"
+	}
+	checkRightsGroups(t, r, "rights/classes.c", []rightsGroup{
+		{"pread64", "pread", file("pread64", "CAP_SEEK"), "limit_file"},
+		{"fchmod", "fchmod", file("fchmod", "CAP_FCHMOD"), "limit_file"},
+		{"ftruncate", "ftruncate", file("ftruncate", "CAP_FTRUNCATE"), "limit_file"},
+		{"fsync", "fsync", file("fsync", "CAP_FSYNC"), "limit_file"},
+		{"flock", "flock", file("flock", "CAP_FLOCK"), "limit_file"},
+		{"newfstatat", "fstatat", dir("newfstatat", "CAP_FSTAT"), "limit_dir"},
+		{"mkdirat", "mkdirat", dir("mkdirat", "CAP_MKDIRAT"), "limit_dir"},
+		{"renameat", "renameat", dir("renameat", "CAP_RENAMEAT_SOURCE"), "limit_dir"},
+		{"unlinkat", "unlinkat", dir("unlinkat", "CAP_UNLINKAT"), "limit_dir"},
+		{"getsockname", "getsockname", sock("getsockname", "CAP_GETSOCKNAME"), "limit_file"},
+		{"sendto", "send", sock("sendto", "CAP_WRITE"), "limit_file"},
+		{"shutdown", "shutdown", sock("shutdown", "CAP_SHUTDOWN"), "limit_file"},
+		{"pselect6", "select", file("pselect6", "CAP_EVENT"), "limit_file"},
+	})
+}
