@@ -25,9 +25,10 @@ fail after ` + "`cap_enter()`" + `, at its call site.
 **The emulation is a debugging aid, not a security boundary.** It judges
 each call as FreeBSD would and, in ` + "`--mode=enforce`" + `, makes refused calls fail;
 but a traced program can still do what seccomp lets through, the checks
-race with other threads changing memory and the filesystem, and descriptor
-rights (` + "`cap_rights_limit`" + `), ioctl and fcntl limits and sysctl node filtering
-are not emulated.
+race with other threads changing memory and the filesystem, and sysctl node
+filtering is not emulated. Descriptor rights (` + "`cap_rights_limit`" + `, ioctl and
+fcntl limits) are, for programs built against ` + "`captrace shim`" + `
+(docs/rights.md).
 
 How a call is judged:
 
