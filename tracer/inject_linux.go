@@ -141,8 +141,11 @@ func (inj *injection) step(request int) error {
 		sig := ws.StopSignal()
 		event := int(uint32(ws) >> 16)
 		switch {
-		case sig == unix.SIGTRAP && event == 0:
-			return nil // the single-step trap or the syscall-exit stop
+		case (sig == unix.SIGTRAP || sig == syscallStopSignal) && event == 0:
+			// The single-step trap, or the syscall-exit stop (marked with
+			// 0x80 under PTRACE_O_TRACESYSGOOD, which rights_linux.go's
+			// syscall stops need).
+			return nil
 		case event == unix.PTRACE_EVENT_SECCOMP:
 			// An injected call that a filter traces: let it run.
 			continue

@@ -155,7 +155,7 @@ func (b *osBackend) startStepping(s *session, p *process, self int) {
 	}
 }
 
-// onShim answers a shim call at its seccomp (or syscall-entry) stop.
+// onShim answers a shim call at its seccomp stop.
 func (b *osBackend) onShim(s *session, p *process, tid int, regs *registers) {
 	b.rights.init()
 	if p.os.rights.table == nil {
@@ -242,7 +242,9 @@ func (b *osBackend) rightsEntry(s *session, p *process, tid int) {
 	}
 	nr := syscallNr(&regs)
 	if shimabi.IsReserved(nr) {
-		b.onShim(s, p, tid, &regs)
+		// Every filter traps the shim's numbers: its seccomp stop comes
+		// next and answers it there, where cap_enter's filter injection
+		// expects the thread (backend_linux.go, syscallEntry).
 		return
 	}
 	name := b.rights.names.Name(nr)
