@@ -101,14 +101,16 @@ func TestSyscallRanges(t *testing.T) {
 	}
 }
 
-// The Capsicum shim's reserved numbers stop in the launcher's filter: the
-// tracer answers them (rights_linux.go); without a stop they would fail
-// with ENOSYS and the shim would take captrace for absent.
+// The Capsicum shim's reserved numbers stop in both filters, the launch
+// filter and capability mode's: the tracer answers them
+// (rights_linux.go); without a stop they would fail with ENOSYS and the
+// shim would take captrace for absent.
 func TestSeccompFilterTracesTheShim(t *testing.T) {
-	prog := seccompFilter(auditArch, filteredAllowed(capmode.Linux().AlwaysAllowed()))
-	for nr := uint32(shimabi.First); nr <= shimabi.Last; nr++ {
-		if got := runFilter(t, prog, auditArch, nr); got != seccompRetTrace|traceNative {
-			t.Errorf("shim number %#x: %#x, want a native trace", nr, got)
+	for name, prog := range map[string][]bpf.Instruction{"launch": launchFilter(auditArch), "capability mode": capModeFilter()} {
+		for nr := uint32(shimabi.First); nr <= shimabi.Last; nr++ {
+			if got := runFilter(t, prog, auditArch, nr); got != seccompRetTrace|traceNative {
+				t.Errorf("%s filter, shim number %#x: %#x, want a native trace", name, nr, got)
+			}
 		}
 	}
 }
