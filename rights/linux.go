@@ -166,6 +166,15 @@ func fdArg(v uint64) int { return int(int32(uint32(v))) }
 // descriptor in argument 0 needs the set. FreeBSD's counterpart and the
 // rights it checks (sys/kern/sys_generic.c, vfs_syscalls.c,
 // uipc_syscalls.c, kern_descrip.c, sys/sys/capsicum.h comments).
+// FixedNeeds is what a call whose needs depend on nothing but its name
+// (read, write, fstat, ...) needs on its first argument, by FreeBSD's rules.
+// Such names mean the same call on FreeBSD, so its backend can name what a
+// refused call lacked without decoding flags, whose values differ there.
+func FixedNeeds(name string) (Set, bool) {
+	s, ok := fixed[name]
+	return s, ok
+}
+
 var fixed = map[string]Set{
 	"read":              Of(CAP_READ),
 	"readv":             Of(CAP_READ),

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/captrace/captrace/rights"
 )
 
 // Reading a FreeBSD process's descriptor rights, as procstat -C does: the
@@ -132,7 +134,7 @@ func RightsReason(name string, args [6]uint64, files []FileEntry) (reason string
 		if !found {
 			continue
 		}
-		parts = append(parts, NameRights(name, fd, f.Rights))
+		parts = append(parts, NameRights(name, i, fd, f.Rights))
 	}
 	if len(parts) == 0 {
 		return "", false
@@ -140,10 +142,21 @@ func RightsReason(name string, args [6]uint64, files []FileEntry) (reason string
 	return strings.Join(parts, "; "), true
 }
 
-// NameRights says what descriptor fd had when name(2) was refused.
-// The CAP_* names and the rights each call needs come from package rights
-// once it is on main; until then the words are shown as the kernel stores
-// them (procstat -C prints the same bits by name).
-func NameRights(name string, fd int, have [capRightsWords]uint64) string {
-	return fmt.Sprintf("%s(2) on fd %d lacks a capability right; fd %d has cr_rights {%#016x, %#016x}", name, fd, fd, have[0], have[1])
+// NameRights says what descriptor fd (argument arg of name(2)) had when
+// the call was refused, by CAP_* name: "write(2) on fd 3 needs CAP_WRITE;
+// fd 3 has CAP_READ|CAP_FSTAT". What the call needs is said only for the
+// calls whose needs do not depend on flags (rights.FixedNeeds), since
+// FreeBSD's flag values are not Linux's; words that are no valid
+// cap_rights_t are shown as the kernel stores them.
+func NameRights(name string, arg, fd int, have [capRightsWords]uint64) string {
+	set, err := rights.FromWords(have)
+	if err != nil {
+		return fmt.Sprintf("%s(2) on fd %d lacks a capability right; fd %d has cr_rights {%#016x, %#016x}", name, fd, fd, have[0], have[1])
+	}
+	if need, ok := rights.FixedNeeds(name); ok && arg == 0 {
+		if missing := need.Remove(set); !missing.IsEmpty() {
+			return fmt.Sprintf("%s(2) on fd %d needs %s; fd %d has %s", name, fd, missing, fd, set)
+		}
+	}
+	return fmt.Sprintf("%s(2) on fd %d lacks a capability right; fd %d has %s", name, fd, fd, set)
 }

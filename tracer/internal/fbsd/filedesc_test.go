@@ -153,8 +153,12 @@ func TestRightsReason(t *testing.T) {
 	}
 	// write(3, ...): fd 3 is named with its rights.
 	reason, ok := RightsReason("write", [6]uint64{3, 0x1000, 1}, files)
-	if !ok || !strings.HasPrefix(reason, "write(2) on fd 3 ") || !strings.Contains(reason, "fd 3 has") {
-		t.Errorf("write: %q %v", reason, ok)
+	if want := "write(2) on fd 3 needs CAP_WRITE; fd 3 has CAP_READ|CAP_FSTAT"; !ok || reason != want {
+		t.Errorf("write: %q %v, want %q", reason, ok, want)
+	}
+	// Words that are no valid cap_rights_t are shown as stored.
+	if got := NameRights("read", 0, 7, [2]uint64{1, 2}); !strings.Contains(got, "cr_rights {0x0000000000000001, 0x0000000000000002}") {
+		t.Errorf("invalid words: %q", got)
 	}
 	// symlinkat(target, fd, path): the descriptor is the second argument;
 	// C passes the int zero-extended, Go sign-extends: low 32 bits count.
