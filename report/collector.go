@@ -331,7 +331,7 @@ func (c *Collector) Report(meta Meta) *Report {
 		ExitStatus: meta.ExitStatus,
 		Groups:     make([]Group, 0, len(groups)),
 	}
-	r.EnterReached = c.enterSite()
+	r.EnterReached = c.enterSite(meta.Enter)
 	if r.Command == nil {
 		r.Command = []string{}
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/captrace/captrace/event"
 	"github.com/captrace/captrace/symbolize"
@@ -67,9 +68,11 @@ func (c *Collector) SetEnterPoint(ep *event.EnterPoint) {
 
 // enterSite names where the enter point was reached: the frame that called
 // the enter function, that is the first frame past those of the innermost
-// PC (the enter function's entry, or FreeBSD's cap_enter wrapper); a
-// function that reached it by a tail call is that frame, rebuilt.
-func (c *Collector) enterSite() *EnterSite {
+// PC (the enter function's entry, or FreeBSD's cap_enter wrapper), or,
+// when the innermost PC is in an inlined copy of the function enter
+// names, the frame holding the copy; a function that reached it by a
+// tail call is that frame, rebuilt.
+func (c *Collector) enterSite(enter string) *EnterSite {
 	ep := c.enter
 	if ep == nil {
 		return nil
@@ -77,6 +80,19 @@ func (c *Collector) enterSite() *EnterSite {
 	site := &EnterSite{Pid: ep.Pid, Exec: ep.Exec}
 	if ep.Exec != "" || len(ep.Stack) == 0 {
 		return site
+	}
+	if !inSystemModule(ep.Maps, ep.Stack[0]) {
+		fs := c.sym.Symbolize(ep.Maps, ep.Stack[0])
+		for i := 0; i+1 < len(fs); i++ {
+			// A breakpoint on an inlined copy of the enter function
+			// (symbolize.FindFunction plants them): its caller is the
+			// frame that holds the copy, at the line of the "call".
+			if fs[i].Inlined && namesFunction(enter, fs[i].Function) {
+				f := fs[i+1]
+				site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
+				return site
+			}
+		}
 	}
 	// Only the enter function and its caller are named. The caller of main
 	// is the C library, whose symbols cost more than the rest of a short
@@ -117,4 +133,15 @@ func inSystemModule(mm *symbolize.ModuleMap, pc symbolize.PC) bool {
 	}
 	m := mm.Find(pc.Addr)
 	return m != nil && symbolize.IsSystemModule(m.Path)
+}
+
+// namesFunction reports whether the --enter value enter names the
+// function a report prints as function: the name itself, or a C++
+// signature of it ("worker(int)").
+func namesFunction(enter, function string) bool {
+	enter = strings.TrimSpace(enter)
+	if i := strings.IndexByte(enter, '('); i > 0 {
+		enter = enter[:i]
+	}
+	return enter == function
 }

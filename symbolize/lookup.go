@@ -54,7 +54,8 @@ type FunctionLookup struct {
 // file.
 type FoundFunction struct {
 	// Addrs are the link-time addresses where the function begins: one
-	// per definition, or per inlined copy of a Go function.
+	// per definition, and one per inlined copy (DWARF's inlined
+	// subroutines, Go's inline trees).
 	Addrs []uint64
 	// Symbols are the linkage names that matched, for messages.
 	Symbols []string
@@ -68,9 +69,11 @@ func (f FoundFunction) Found() bool { return len(f.Addrs) > 0 || f.Imported }
 
 // FindFunction finds the functions the ELF file at path defines or
 // imports under name: its .symtab and .dynsym, its separate debug file's
-// .symtab (a stripped program keeps its names there), and for Go
-// programs .gopclntab, which names closures and inlined functions even
-// in -s -w builds.
+// .symtab (a stripped program keeps its names there), the copies DWARF
+// records as inlined (a report names an inlined frame, so --enter must
+// find it: gdb's breakpoints too are set at each inlined copy), and for
+// Go programs .gopclntab, which names closures and inlined functions
+// even in -s -w builds.
 func FindFunction(path, name string, look FunctionLookup) (FoundFunction, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -93,6 +96,8 @@ func FindFunction(path, name string, look FunctionLookup) (FoundFunction, error)
 	matchSymbols(ef, name, add, &out.Imported)
 	if ef.Section(".gopclntab") != nil {
 		goFunctions(ef, name, add)
+	} else {
+		dwarfInlinedFunctions(ef, name, add)
 	}
 	if len(out.Addrs) == 0 && !hasSymtab(ef) {
 		p := findDebugFile(path, ef, look.DebugDirs)
@@ -105,6 +110,7 @@ func FindFunction(path, name string, look FunctionLookup) (FoundFunction, error)
 			if dbg, err := elf.Open(p); err == nil {
 				var ignored bool
 				matchSymbols(dbg, name, add, &ignored)
+				dwarfInlinedFunctions(dbg, name, add)
 				dbg.Close()
 			}
 		}

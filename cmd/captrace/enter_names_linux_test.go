@@ -156,3 +156,32 @@ func TestEnterStrippedWithDebugFile(t *testing.T) {
 		checkStacks(t, captraceEnv(t, env, "--enter=level2", stripped), chainStacks()...)
 	})
 }
+
+// TestEnterInlinedFunction: a C or C++ function that -O2 inlined into its
+// only caller has no symbol, yet reports name its inlined frame; --enter
+// with that name starts at its inlined copy, and the enter point is
+// reached at the line that "calls" it.
+func TestEnterInlinedFunction(t *testing.T) {
+	const e = "stacks/enter_inline.cc"
+	prog := victims.Build(t, "enter-inline", func(out string) error {
+		return victims.Run("g++", "-O2", "-g", "-o", out, victims.Source(e))
+	})
+	plusOne := wantGroup{"openat", "ECAPMODE", "open_plus_one", e, "inl_plus_one", 1}
+	load := wantGroup{"openat", "ECAPMODE", "app::Loader::load", e, "inl_load", 1}
+	for _, c := range []struct {
+		enter, caller string
+		want          []wantGroup
+	}{
+		{"open_plus_one", "inl_call_plus_one", []wantGroup{plusOne, load}},
+		{"app::Loader::load", "inl_call_load", []wantGroup{load}},
+	} {
+		t.Run(c.enter, func(t *testing.T) {
+			r := captrace(t, "--enter="+c.enter, prog)
+			checkGroups(t, r, c.want)
+			line := victims.Line(t, e, "SITE:"+c.caller)
+			if got := r.report.EnterReached; got == nil || got.Function != "main" || filepath.Base(got.File) != "enter_inline.cc" || got.Line != line {
+				t.Errorf("enter_reached %+v, want main enter_inline.cc:%d", got, line)
+			}
+		})
+	}
+}
