@@ -23,6 +23,9 @@ func resolveProgram(name string) (string, error) {
 	if !strings.Contains(name, "/") {
 		found, err := exec.LookPath(name)
 		if err != nil && !errors.Is(err, exec.ErrDot) {
+			if p := nonExecutableInPath(name); p != "" {
+				return "", &Error{Path: name, Err: errors.New("permission denied (" + p + " is not executable)"), Status: StatusNotExecutable}
+			}
 			return "", &Error{Path: name, Err: errors.New("command not found"), Status: StatusNotFound}
 		}
 		path = found
@@ -82,6 +85,24 @@ func checkInterpreter(name string, script *os.File) error {
 		return &Error{Path: name, Err: fmt.Errorf("bad interpreter %s: permission denied", interp), Status: StatusNotExecutable}
 	}
 	return nil
+}
+
+// nonExecutableInPath is the first file named name in a PATH directory,
+// when none is executable: execvp(3) then fails with EACCES rather than
+// ENOENT, and env(1) and bash say "Permission denied" and exit 126, not
+// 127.
+// Directories are passed over, as bash does.
+func nonExecutableInPath(name string) string {
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
 }
 
 // isRunnable accepts what execve runs here: ELF images and #! scripts.
