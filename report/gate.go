@@ -72,7 +72,11 @@ func GateFails(w io.Writer, baseline, current *Report, failOn string) (failed bo
 		}
 	}
 	if baseline != nil && len(fixed) > 0 {
-		fmt.Fprintf(w, "captrace: %s of the baseline no longer occur; re-run with -o to update it\n", plural(len(fixed), "group"))
+		verb := "occur"
+		if len(fixed) == 1 {
+			verb = "occurs"
+		}
+		fmt.Fprintf(w, "captrace: %s of the baseline no longer %s; re-run with -o to update it\n", plural(len(fixed), "group"), verb)
 	}
 	return failed
 }

@@ -140,8 +140,14 @@ type AttachError struct {
 	Err error
 }
 
+// ErrExited is the cause of an AttachError for a process that has exited
+// but is not reaped yet (a zombie): nothing is left to trace.
+var ErrExited = fmt.Errorf("process has exited (a zombie not yet reaped by its parent): %w", unix.ESRCH)
+
 func (e *AttachError) Error() string {
 	switch {
+	case errors.Is(e.Err, ErrExited):
+		return fmt.Sprintf("-p %d: the %v", e.Pid, e.Err)
 	case errors.Is(e.Err, unix.ESRCH):
 		return fmt.Sprintf("-p %d: no such process", e.Pid)
 	case errors.Is(e.Err, unix.EPERM), errors.Is(e.Err, unix.EBUSY):

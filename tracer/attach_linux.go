@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,11 @@ func seizeProcess(pid int) ([]int, error) {
 	if tgid := threadGroupOf(pid); tgid != pid {
 		// Not a process (gone, or a thread id): attach by process only.
 		return nil, &AttachError{pid, unix.ESRCH}
+	}
+	if isZombie(pid) {
+		// PTRACE_SEIZE of a zombie fails with EPERM, which would blame
+		// permissions for a process that has only not been reaped.
+		return nil, &AttachError{pid, ErrExited}
 	}
 	seized := map[int]bool{}
 	var order []int
@@ -152,4 +158,19 @@ func syscallStop(tid int) (op uint8, abi uint64, err error) {
 // resumeSyscall is PTRACE_SYSCALL: run to the next syscall entry or exit.
 func resumeSyscall(tid, sig int) error {
 	return ptraceRaw(unix.PTRACE_SYSCALL, tid, 0, uintptr(sig))
+}
+
+// isZombie reports whether process pid has exited and waits to be reaped:
+// its state in /proc/PID/stat, the field after the command name in
+// parentheses (proc(5)), is Z (or X while it is being reaped).
+func isZombie(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || i+2 >= len(stat) {
+		return false
+	}
+	return stat[i+2] == 'Z' || stat[i+2] == 'X'
 }

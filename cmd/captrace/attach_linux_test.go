@@ -219,6 +219,28 @@ func TestAttachErrors(t *testing.T) {
 		t.Errorf("missing pid: exit %d stderr %q, want 127 and one line", r.exit, r.stderr)
 	}
 
+	// A zombie: sh forks true and execs sleep, which never reaps it.
+	zombieParent := exec.Command("sh", "-c", "true & echo $!; exec sleep 30")
+	stdout, err := zombieParent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zombieParent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { zombieParent.Process.Kill(); zombieParent.Wait() })
+	var zombie int
+	if _, err := fmt.Fscan(stdout, &zombie); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200 && !strings.HasPrefix(procStatus(t, fmt.Sprintf("/proc/%d/status", zombie))["State"], "Z"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	r = captraceRaw(t, "", "-p", strconv.Itoa(zombie))
+	if r.exit != 127 || !strings.Contains(r.stderr, "has exited (a zombie") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("zombie: exit %d stderr %q, want 127 and one line saying it has exited", r.exit, r.stderr)
+	}
+
 	v := startLoopVictim(t, 1)
 	pid := v.cmd.Process.Pid
 	first := startCaptrace(t, bgOptions{}, "-o", filepath.Join(t.TempDir(), "first.json"), "-p", strconv.Itoa(pid))
