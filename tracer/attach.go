@@ -3,12 +3,9 @@ package tracer
 import (
 	"errors"
 	"fmt"
-	"io"
 	"runtime"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/captrace/captrace/symbolize"
 )
 
 // attach runs an attach session (-p): every process of cfg.Attach is
@@ -17,26 +14,8 @@ import (
 // backend attaches and detaches (attach_linux.go, attach_freebsd.go); the
 // loop is the session's.
 func attach(cfg Config) (Result, error) {
-	if cfg.Warnings == nil {
-		cfg.Warnings = io.Discard
-	}
-	if cfg.Cache == nil {
-		cfg.Cache = symbolize.NewCache(cfg.DebugDirs)
-	}
-	s := &session{
-		cfg:      cfg,
-		policy:   &lazyPolicy{},
-		state:    newSessionState(),
-		unwinder: symbolize.NewUnwinder(cfg.Cache),
-		depth:    cfg.Depth,
-		expected: map[int]bool{},
-		early:    map[int]bool{},
-		plan:     enterPlan{what: "attach"},
-		signals:  newSignalBook(),
-	}
-	if s.depth <= 0 {
-		s.depth = 64
-	}
+	s := newSession(cfg)
+	s.plan = enterPlan{what: "attach"}
 	var err error
 	if s.os, err = newBackend(&s.cfg); err != nil {
 		return Result{}, err

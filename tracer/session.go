@@ -102,25 +102,14 @@ type session struct {
 	suggest *rightsemu.Recorder
 }
 
-// Run starts cfg.Program traced and follows it (and, unless NoFollow, its
-// descendants) until every traced process has exited or cfg.Stop is
-// closed.
-func Run(cfg Config) (Result, error) {
-	if len(cfg.Attach) > 0 {
-		return attach(cfg)
-	}
-	path, err := resolveProgram(cfg.Program)
-	if err != nil {
-		return Result{}, err
-	}
+// newSession is a session for cfg with its defaults filled in; Run and
+// attach give it what is theirs (the plan, the backend).
+func newSession(cfg Config) *session {
 	if cfg.Warnings == nil {
 		cfg.Warnings = io.Discard
 	}
 	if cfg.Cache == nil {
 		cfg.Cache = symbolize.NewCache(cfg.DebugDirs)
-	}
-	if cfg.Enter == "" && kernelCapEnter {
-		cfg.Enter = EnterCapEnter
 	}
 	s := &session{
 		cfg:      cfg,
@@ -135,6 +124,24 @@ func Run(cfg Config) (Result, error) {
 	if s.depth <= 0 {
 		s.depth = 64
 	}
+	return s
+}
+
+// Run starts cfg.Program traced and follows it (and, unless NoFollow, its
+// descendants) until every traced process has exited or cfg.Stop is
+// closed.
+func Run(cfg Config) (Result, error) {
+	if len(cfg.Attach) > 0 {
+		return attach(cfg)
+	}
+	path, err := resolveProgram(cfg.Program)
+	if err != nil {
+		return Result{}, err
+	}
+	if cfg.Enter == "" && kernelCapEnter {
+		cfg.Enter = EnterCapEnter
+	}
+	s := newSession(cfg)
 	if cfg.SuggestRights {
 		s.suggest = rightsemu.NewRecorder()
 	}
@@ -142,7 +149,7 @@ func Run(cfg Config) (Result, error) {
 		// The kernel's own cap_enter(2) is the enter point, seen at its
 		// entry: nothing to plan.
 		s.plan = enterPlan{what: EnterCapEnter}
-	} else if s.plan, s.planDeferred, err = planProgram(path, cfg.Enter, cfg.Warnings, s.cfg.finder(true)); err != nil {
+	} else if s.plan, s.planDeferred, err = planProgram(path, cfg.Enter, s.cfg.Warnings, s.cfg.finder(true)); err != nil {
 		return Result{}, err
 	}
 	if s.os, err = newBackend(&s.cfg); err != nil {
