@@ -219,21 +219,15 @@ func TestAttachErrors(t *testing.T) {
 		t.Errorf("missing pid: exit %d stderr %q, want 127 and one line", r.exit, r.stderr)
 	}
 
-	// A zombie: sh forks true and execs sleep, which never reaps it.
-	zombieParent := exec.Command("sh", "-c", "true & echo $!; exec sleep 30")
-	stdout, err := zombieParent.StdoutPipe()
-	if err != nil {
+	// A zombie: a child of this test that has exited and is not waited
+	// for until the end (Go reaps only in Wait).
+	zombieCmd := exec.Command("true")
+	if err := zombieCmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if err := zombieParent.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { zombieParent.Process.Kill(); zombieParent.Wait() })
-	var zombie int
-	if _, err := fmt.Fscan(stdout, &zombie); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 200 && !strings.HasPrefix(procStatus(t, fmt.Sprintf("/proc/%d/status", zombie))["State"], "Z"); i++ {
+	t.Cleanup(func() { zombieCmd.Wait() })
+	zombie := zombieCmd.Process.Pid
+	for i := 0; i < 500 && !strings.HasPrefix(procStatus(t, fmt.Sprintf("/proc/%d/status", zombie))["State"], "Z"); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
 	r = captraceRaw(t, "", "-p", strconv.Itoa(zombie))
