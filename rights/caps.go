@@ -1,5 +1,7 @@
 package rights
 
+import "sync"
+
 // The CAP_* rights, with the values of FreeBSD's sys/sys/capsicum.h
 // (CAPRIGHT(idx, bit)); golang.org/x/sys/unix carries the same values in
 // zerrors_freebsd_amd64.go, which caps_freebsd_test.go compares against.
@@ -181,10 +183,11 @@ var definitions = []named{
 	{"CAP_POLL_EVENT", CAP_POLL_EVENT},
 }
 
-// spelling is the subset of definitions Names uses: each right that adds a
+// spelling (built at first use, like nameOf and byName: start-up pays
+// for no table it may not need) is the subset of definitions Names uses: each right that adds a
 // bit of its own. Aliases, unions with no bit of their own and the
 // CAP_ALL/CAP_UNUSED markers are left out.
-var spelling = func() []spelled {
+var spelling = sync.OnceValue(func() []spelled {
 	skip := map[string]bool{
 		"CAP_RECV": true, "CAP_SEND": true, "CAP_POLL_EVENT": true,
 		"CAP_ALL0": true, "CAP_ALL1": true, "CAP_UNUSED0_44": true, "CAP_UNUSED0_57": true,
@@ -208,9 +211,9 @@ var spelling = func() []spelled {
 		}
 	}
 	return out
-}()
+})
 
-var nameOf = func() map[Right]string {
+var nameOf = sync.OnceValue(func() map[Right]string {
 	m := make(map[Right]string)
 	for _, d := range definitions {
 		if _, dup := m[d.right]; !dup {
@@ -218,19 +221,19 @@ var nameOf = func() map[Right]string {
 		}
 	}
 	return m
-}()
+})
 
-var byName = func() map[string]Right {
+var byName = sync.OnceValue(func() map[string]Right {
 	m := make(map[string]Right)
 	for _, d := range definitions {
 		m[d.name] = d.right
 	}
 	return m
-}()
+})
 
 // Lookup finds a CAP_* right by its name ("CAP_READ").
 func Lookup(name string) (Right, bool) {
-	r, ok := byName[name]
+	r, ok := byName()[name]
 	return r, ok
 }
 

@@ -61,7 +61,7 @@ func (r Right) Valid() bool {
 // String is the right's CAP_* name, or its set of names for a value that is
 // not itself named.
 func (r Right) String() string {
-	if n, ok := nameOf[r]; ok {
+	if n, ok := nameOf()[r]; ok {
 		return n
 	}
 	return Of(r).String()
@@ -151,7 +151,7 @@ func (s Set) Names() []string {
 	// before it has): a difference such as CAP_MKDIRAT without CAP_LOOKUP
 	// is still "CAP_MKDIRAT".
 	var picked []spelled
-	for _, n := range spelling {
+	for _, n := range spelling() {
 		if s.Has(n.own) {
 			picked = append(picked, n)
 		}
