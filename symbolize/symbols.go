@@ -55,10 +55,10 @@ func loadSymbols(ef *elf.File) symTable {
 		}
 		all = append(all, ranked{symbol{value, size, name}, rank})
 	}
-	eachSymbol(ef, elf.SHT_SYMTAB, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
+	EachSymbol(ef, elf.SHT_SYMTAB, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
 		add(name, value, size, info, section, 0)
 	})
-	eachSymbol(ef, elf.SHT_DYNSYM, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
+	EachSymbol(ef, elf.SHT_DYNSYM, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
 		add(name, value, size, info, section, 3)
 	})
 	sort.Slice(all, func(i, j int) bool {
@@ -81,14 +81,15 @@ func loadSymbols(ef *elf.File) symTable {
 	return t
 }
 
-// eachSymbol calls fn for each symbol of ef's first table of type typ
+// EachSymbol calls fn for each symbol of ef's first table of type typ
 // (SHT_SYMTAB or SHT_DYNSYM), as ef.Symbols or ef.DynamicSymbols give
 // them. A 64-bit little-endian table is read raw, its names substrings
 // of one copy of the string table: glibc's debug file has tens of
 // thousands of symbols, and building an elf.Symbol and a string for
 // each was most of the cost of naming the first libc frame (the enter
-// point's caller at main, docs/performance.md "Start-up").
-func eachSymbol(ef *elf.File, typ elf.SectionType, fn func(name string, value, size uint64, info byte, section elf.SectionIndex)) {
+// point's caller at main, docs/performance.md "Start-up"). The tracer
+// reads libc's symbols with it too, to find __libc_start_main at start-up.
+func EachSymbol(ef *elf.File, typ elf.SectionType, fn func(name string, value, size uint64, info byte, section elf.SectionIndex)) {
 	if ef.Class != elf.ELFCLASS64 || ef.ByteOrder != binary.LittleEndian {
 		get := ef.Symbols
 		if typ == elf.SHT_DYNSYM {

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// eachSymbol must give what debug/elf's decoded tables give, symbol for
+// EachSymbol must give what debug/elf's decoded tables give, symbol for
 // symbol, on real files: libc (versioned dynamic symbols), glibc's
 // separate debug file when installed (tens of thousands of local
 // symbols), the loader, a stripped program and this test binary.
@@ -45,7 +45,7 @@ func TestEachSymbolMatchesDebugELF(t *testing.T) {
 			get func() ([]elf.Symbol, error)
 		}{{elf.SHT_SYMTAB, ef.Symbols}, {elf.SHT_DYNSYM, ef.DynamicSymbols}} {
 			var raw, decoded []sym
-			eachSymbol(ef, table.typ, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
+			EachSymbol(ef, table.typ, func(name string, value, size uint64, info byte, section elf.SectionIndex) {
 				raw = append(raw, sym{name, value, size, info, section})
 			})
 			ss, _ := table.get()

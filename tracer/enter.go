@@ -380,12 +380,12 @@ func definedFunctions(f *elf.File, names []string) map[string]uint64 {
 		want[n] = true
 	}
 	out := map[string]uint64{}
-	eachDefinedFunction(f, func(name []byte, value uint64) {
-		if !want[string(name)] {
+	eachDefinedFunction(f, func(name string, value uint64) {
+		if !want[name] {
 			return
 		}
-		if _, ok := out[string(name)]; !ok {
-			out[string(name)] = value
+		if _, ok := out[name]; !ok {
+			out[name] = value
 		}
 	})
 	return out
