@@ -252,13 +252,11 @@ func (c *Collector) resolve(ev event.Event, errno string) *group {
 }
 
 // OriginSite is the call site of a recorded call (where a descriptor was
-// limited or opened), found as an event's site is; false when the site
+// limited or opened), found as an event's site is, tail-call frames
+// included; false when the site
 // has no source line.
 func (c *Collector) OriginSite(o *event.Origin) (Site, bool) {
-	var frames []symbolize.Frame
-	for _, pc := range o.Stack {
-		frames = append(frames, c.sym.Symbolize(o.Maps, pc)...)
-	}
+	frames, _ := c.symbolizeStack(o.Maps, o.Stack)
 	if len(frames) == 0 {
 		return Site{}, false
 	}
