@@ -185,3 +185,26 @@ func namedOnCommandLine(p string, command []string, dir string) bool {
 	}
 	return false
 }
+
+// RightsDenial is what refused a call on a limited descriptor, as far as
+// its remedy goes.
+type RightsDenial struct {
+	Escape  bool   // a lookup leaving a limited directory
+	Ioctl   bool   // the ioctl command is not in the cap_ioctls_limit list
+	Fcntl   bool   // the fcntl command is not in the cap_fcntls_limit mask
+	Missing string // otherwise: the CAP_* rights it lacked, "CAP_WRITE"
+}
+
+// RightsRemedy is the remedy for a descriptor-rights violation (kind
+// rights): widen the limit where it is set, before cap_enter().
+func RightsRemedy(d RightsDenial) string {
+	switch {
+	case d.Escape:
+		return "look up only names beneath the directory, or open what it needs before limiting it"
+	case d.Ioctl:
+		return "add the command to the descriptor's cap_ioctls_limit list before cap_enter()"
+	case d.Fcntl:
+		return "add the command's CAP_FCNTL_* bit to its cap_fcntls_limit mask before cap_enter()"
+	}
+	return "add " + d.Missing + " to the descriptor's cap_rights_limit before cap_enter() (captrace --suggest-rights lists what each descriptor needs)"
+}

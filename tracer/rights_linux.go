@@ -406,16 +406,12 @@ func (b *osBackend) origin(o rights.Origin) *event.Origin {
 	return &event.Origin{Stack: b.rights.origins[o-1].stack, Maps: b.rights.origins[o-1].maps}
 }
 
+// rightsHint is the remedy for a rights denial, in capmode's words.
 func rightsHint(d rightsemu.Denied) string {
-	switch {
-	case d.Denial == nil:
-		return "look up only names beneath the directory, or open what it needs before limiting it"
-	case d.Denial.Ioctl:
-		return "add the command to the descriptor's cap_ioctls_limit list before cap_enter()"
-	case d.Denial.Fcntl:
-		return "add the command's CAP_FCNTL_* bit to its cap_fcntls_limit mask before cap_enter()"
+	if d.Denial == nil {
+		return capmode.RightsRemedy(capmode.RightsDenial{Escape: true})
 	}
-	return "add " + d.Denial.Missing.String() + " to the descriptor's cap_rights_limit before cap_enter() (captrace --suggest-rights lists what each descriptor needs)"
+	return capmode.RightsRemedy(capmode.RightsDenial{Ioctl: d.Denial.Ioctl, Fcntl: d.Denial.Fcntl, Missing: d.Denial.Missing.String()})
 }
 
 // suggestEnter starts recording p's descriptors at its enter point.
