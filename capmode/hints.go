@@ -208,3 +208,13 @@ func RightsRemedy(d RightsDenial) string {
 	}
 	return "add " + d.Missing + " to the descriptor's cap_rights_limit before cap_enter() (captrace --suggest-rights lists what each descriptor needs)"
 }
+
+// KernelRefusalRemedy is the remedy for a refusal the table does not
+// explain: FreeBSD's kernel answered ECAPMODE or ENOTCAPABLE for a call
+// whose rule allows it (a descriptor's rights, most often).
+func KernelRefusalRemedy(o Outcome) string {
+	if o == CapMode {
+		return hintGlobal
+	}
+	return "grant the right with cap_rights_limit() before cap_enter(), or open a descriptor that has it"
+}

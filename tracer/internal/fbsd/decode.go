@@ -317,14 +317,14 @@ func TrapCapVerdict(errno int32, c capmode.Call, pol Policy, tr capmode.Tracee) 
 			Outcome: out,
 			Kind:    capmode.KindSyscall,
 			Reason:  fmt.Sprintf("the kernel refused %s in capability mode (ECAPMODE, sys/kern/subr_syscall.c)", name),
-			Hint:    "do this before cap_enter(), or through a Casper service",
+			Hint:    capmode.KernelRefusalRemedy(out),
 		}, true
 	}
 	return capmode.Verdict{
 		Outcome: out,
 		Kind:    capmode.KindRights,
 		Reason:  fmt.Sprintf("%s on a descriptor without the needed capability rights, or a lookup outside its directory (ENOTCAPABLE, sys/kern/sys_capability.c)", name),
-		Hint:    "grant the right with cap_rights_limit() before cap_enter(), or open a descriptor that has it",
+		Hint:    capmode.KernelRefusalRemedy(out),
 	}, true
 }
 
