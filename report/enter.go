@@ -71,7 +71,9 @@ func (c *Collector) SetEnterPoint(ep *event.EnterPoint) {
 // PC (the enter function's entry, or FreeBSD's cap_enter wrapper), or,
 // when the innermost PC is in an inlined copy of the function enter
 // names, the frame holding the copy; a function that reached it by a
-// tail call is that frame, rebuilt.
+// tail call is that frame, rebuilt. When the caller is a system library
+// (main's is the C library's start-up), the enter function names the
+// place itself.
 func (c *Collector) enterSite(enter string) *EnterSite {
 	ep := c.enter
 	if ep == nil {
@@ -97,8 +99,8 @@ func (c *Collector) enterSite(enter string) *EnterSite {
 	// Only the enter function and its caller are named. The caller of main
 	// is the C library, whose symbols cost more than the rest of a short
 	// run (a run with no violation would load them for this line alone):
-	// when the caller is a system library, the program's own frame nearest
-	// to it stands for it.
+	// when the caller is a system library, the enter function itself,
+	// where capability mode began, stands for it.
 	var f symbolize.Frame
 	if len(ep.Stack) > 1 && !inSystemModule(ep.Maps, ep.Stack[1]) {
 		frames, _ := c.symbolizeStack(ep.Maps, ep.Stack[:2])
@@ -108,18 +110,11 @@ func (c *Collector) enterSite(enter string) *EnterSite {
 		}
 		f = frames[inner]
 	} else {
-		i := 2
-		for i < len(ep.Stack) && inSystemModule(ep.Maps, ep.Stack[i]) {
-			i++
-		}
-		if i >= len(ep.Stack) {
-			return site
-		}
-		fs := c.sym.Symbolize(ep.Maps, ep.Stack[i])
+		fs := c.sym.Symbolize(ep.Maps, ep.Stack[0])
 		if len(fs) == 0 {
 			return site
 		}
-		f = fs[0]
+		f = fs[len(fs)-1]
 	}
 	site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
 	return site

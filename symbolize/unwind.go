@@ -45,18 +45,26 @@ func NewUnwinder(c *Cache) *Unwinder {
 // outside every module of mm (a dlopen since the map was read): re-read
 // the map and unwind again.
 func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs []PC, missed bool) {
-	return u.unwind(mm, regs, mem, depth, PC{Addr: regs[RegRIP]})
+	return u.unwind(mm, regs, mem, depth, PC{Addr: regs[RegRIP]}, false)
 }
 
-// UnwindExact is Unwind for a thread stopped before an instruction rather
-// than after a syscall: at a breakpoint on a function's first
-// instruction, which belongs to that function, while the byte before it
-// is the previous function's. Frame 0 is marked Exact.
-func (u *Unwinder) UnwindExact(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs []PC, missed bool) {
-	return u.unwind(mm, regs, mem, depth, PC{Addr: regs[RegRIP], Exact: true})
+// UnwindCaller is the innermost frame and its caller's PC, nothing more:
+// where the enter point was reached. The caller's module is not opened
+// (its unwind table is never needed to name it), so reaching main, called
+// from the C library, costs no parse of the C library's CFI. exact: the
+// thread stopped before an instruction (a breakpoint on a function's
+// first instruction, which belongs to that function, while the byte
+// before it is the previous function's), not after a syscall; frame 0 is
+// then marked Exact.
+func (u *Unwinder) UnwindCaller(mm *ModuleMap, regs Regs, mem Memory, exact bool) (pcs []PC, missed bool) {
+	return u.unwind(mm, regs, mem, 2, PC{Addr: regs[RegRIP], Exact: exact}, true)
 }
 
-func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC) (pcs []PC, missed bool) {
+// unwind walks up to depth frames. With callerOnly the outermost frame is
+// recorded without looking up its own unwind row: that row would only say
+// whether the PC is a signal trampoline's (looked up exactly), which an
+// enter function's caller is not.
+func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC, callerOnly bool) (pcs []PC, missed bool) {
 	if depth <= 0 || depth > maxDepth {
 		depth = maxDepth
 	}
@@ -69,6 +77,10 @@ func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC
 		if m == nil {
 			u.buf = append(u.buf, pc)
 			missed = true
+			break
+		}
+		if callerOnly && len(u.buf) == depth-1 {
+			u.buf = append(u.buf, pc)
 			break
 		}
 		var mod *module

@@ -481,9 +481,9 @@ func (s *session) noteEnterSite(p *process, tid int, regs *registers, atBreakpoi
 		s.enterSite.Exec = p.exe
 		return
 	}
-	walk := s.unwinder.Unwind
-	if atBreakpoint {
-		walk = s.unwinder.UnwindExact
+	// The report names the enter function and its caller only: two frames.
+	walk := func(mm *symbolize.ModuleMap, r symbolize.Regs, mem symbolize.Memory, _ int) ([]symbolize.PC, bool) {
+		return s.unwinder.UnwindCaller(mm, r, mem, atBreakpoint)
 	}
 	s.enterSite.Stack = s.unwindFrom(p, regs, walk)
 	s.enterSite.Maps = p.maps
@@ -657,8 +657,8 @@ func (s *session) unwind(p *process, regs *registers) []symbolize.PC {
 	return s.unwindFrom(p, regs, s.unwinder.Unwind)
 }
 
-// unwindFrom is unwind with the Unwinder's method for how the thread
-// stopped (Unwind after a syscall, UnwindExact at a breakpoint).
+// unwindFrom is unwind with another walk of the Unwinder (the enter
+// site's UnwindCaller).
 func (s *session) unwindFrom(p *process, regs *registers, walk unwindFunc) []symbolize.PC {
 	if p.maps == nil || s.os.mapsStale(p) {
 		s.refreshMaps(p)
