@@ -57,7 +57,13 @@ func readEntry(ef *elf.File) entryInfo {
 		switch inst.Op {
 		case x86asm.MOV, x86asm.LEA:
 			if r, ok := inst.Args[0].(x86asm.Reg); ok && (r == mainReg || r == mainReg-x86asm.RAX+x86asm.EAX) {
-				info.main = operandAddr(inst.Args[1], next)
+				info.main = 0
+				// "mov main@GOTPCREL(%rip)" loads main from the GOT,
+				// unknown until relocation; only an immediate or an
+				// address computed by lea is main itself.
+				if _, load := inst.Args[1].(x86asm.Mem); !load || inst.Op == x86asm.LEA {
+					info.main = operandAddr(inst.Args[1], next)
+				}
 			}
 		case x86asm.CALL:
 			if rel, ok := inst.Args[0].(x86asm.Rel); ok && info.main != 0 && !hasInterp(ef) {
@@ -158,4 +164,23 @@ func (mod *module) isLinkedLibC(addr uint64) bool {
 		addr = fde.Begin()
 	}
 	return addr >= mod.entry.libcStart
+}
+
+// EntryMain is main's link-time address as a C program's entry code hands
+// it to the C library's start-up function (glibc's _start loads it into
+// %rdi, FreeBSD's crt1 into %r8), read without running anything; 0 when
+// the entry code is not of that shape (musl passes the stack pointer) or
+// the address is not in the program's code. It lets a stripped program's
+// main be found before the C library is even loaded.
+func EntryMain(ef *elf.File) uint64 {
+	if !isExecutable(ef) {
+		return 0
+	}
+	main := readEntry(ef).main
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && main >= p.Vaddr && main < p.Vaddr+p.Filesz {
+			return main
+		}
+	}
+	return 0
 }

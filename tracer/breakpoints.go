@@ -15,7 +15,8 @@ import (
 // backends. They are one-shot software traps planted in the program's code:
 //
 //  1. at exec, one at the program's ELF entry point: when it fires, the
-//     dynamic loader has mapped every library, so symbols have addresses;
+//     dynamic loader has mapped every library, so symbols have addresses
+//     (a plan whose functions are all in the program skips this step);
 //  2. there, one on each enter symbol (or on the C library's start-up
 //     function, whose argument is main in a stripped program);
 //  3. when an enter breakpoint fires, capability mode begins.
@@ -101,9 +102,15 @@ func (t *breakpointTable) forked() *breakpointTable {
 	return &breakpointTable{plan: t.plan, active: maps.Clone(t.active), retired: maps.Clone(t.retired), warn: t.warn}
 }
 
-// plantEntry plants the first breakpoint at the program's entry point; the
-// thread is stopped at exec, the program image mapped.
+// plantEntry plants the first breakpoints; the thread is stopped at exec,
+// the program image mapped. A plan whose functions are all in the program
+// is planted at once; any other waits at the program's entry point for
+// the libraries the dynamic loader maps.
 func (t *breakpointTable) plantEntry(th breakpointThread, exe string) {
+	if t.plan.inProgram() {
+		t.resolve(th)
+		return
+	}
 	entry, err := elfEntry(exe)
 	if err != nil {
 		return
@@ -211,7 +218,8 @@ func (t *breakpointTable) rewind(th breakpointThread, addr uint64) {
 }
 
 // resolve runs at the program's entry point, when the dynamic loader has
-// mapped every library: now the plan's symbols have addresses.
+// mapped every library: now the plan's symbols have addresses (or at
+// exec, for a plan inProgram).
 func (t *breakpointTable) resolve(th breakpointThread) {
 	modules := th.modules()
 	plan := t.plan

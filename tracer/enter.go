@@ -37,6 +37,13 @@ type enterPlan struct {
 	what         string // for messages: "cap_enter", "main", ...
 }
 
+// inProgram reports whether every breakpoint of the plan lies in the
+// program image, which is mapped at exec: they are planted there and then,
+// with no stop at the entry point first to wait for the libraries.
+func (p enterPlan) inProgram() bool {
+	return len(p.programAddrs) > 0 || p.goMain != 0 || p.startCall != nil
+}
+
 // needsBreakpoints reports whether the plan is carried out with
 // breakpoints (the entry point first), rather than at exec or, on FreeBSD,
 // at the real cap_enter(2).
@@ -169,7 +176,15 @@ func planEnterWith(exePath, point string, warn io.Writer, find functionFinder) (
 			}
 		}
 		if len(found) > 0 {
-			return enterPlan{symbols: found, what: found[0]}, nil
+			plan := enterPlan{symbols: found, what: found[0]}
+			// Defined by the program itself (a test stub, a static
+			// program): its own definitions are the ones to break on.
+			if defined := definedFunctions(f, found); len(defined) == len(found) {
+				for _, n := range found {
+					plan.programAddrs = append(plan.programAddrs, defined[n])
+				}
+			}
+			return plan, nil
 		}
 		if point == EnterCapEnter {
 			// Asked for by name: no fallback. A driver (make, a test
@@ -245,7 +260,15 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 		return enterPlan{}, &Error{Path: exePath, Err: errors.New("cannot find main.main; use --enter=exec"), Status: StatusFailure}
 	}
 	if names["main"] {
-		return enterPlan{symbols: []string{"main"}, what: "main"}, nil
+		plan := enterPlan{symbols: []string{"main"}, what: "main"}
+		if addr, ok := definedFunctions(f, plan.symbols)["main"]; ok {
+			plan.programAddrs = []uint64{addr}
+		}
+		return plan, nil
+	}
+	// Stripped: main is what the entry code hands the C library's start-up.
+	if addr := symbolize.EntryMain(f); addr != 0 {
+		return enterPlan{symbols: []string{"main"}, programAddrs: []uint64{addr}, what: "main"}, nil
 	}
 	for i := range startFuncs {
 		if names[startFuncs[i].name] {
