@@ -35,7 +35,7 @@ const x32SyscallBit = 0x40000000
 // from capmode's table; nothing here names a syscall. Calls of the
 // compat architecture (AUDIT_ARCH_I386 for an int $0x80 on amd64) always
 // stop, marked so, to be judged by that ABI's table.
-func seccompFilter(arch, compat uint32, allowed []int) []bpf.Instruction {
+func seccompFilter(arch, compat uint32, allowed []syscallRange) []bpf.Instruction {
 	trace := func(data uint32) bpf.Instruction { return bpf.RetConstant{Val: seccompRetTrace | data} }
 	prog := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: seccompDataArch, Size: 4},
@@ -50,34 +50,36 @@ func seccompFilter(arch, compat uint32, allowed []int) []bpf.Instruction {
 	// A binary search over the sorted ranges: every syscall runs about
 	// 2*log2(ranges) instructions, where a linear scan made the most
 	// frequent allowed calls pay for every range before theirs.
-	return append(prog, searchRanges(syscallRanges(allowed), trace(traceNative))...)
+	return searchRanges(prog, allowed, trace(traceNative))
 }
 
-// searchRanges emits the decision tree for ranges: a node jumps over its
-// lower half when nr is at least the upper half's first number; a leaf
-// checks its own range. Classic BPF jumps are 8 bits, which holds for the
-// tree of a few hundred ranges (seccompFilter's test builds the real one).
-func searchRanges(ranges []syscallRange, trace bpf.Instruction) []bpf.Instruction {
-	if len(ranges) == 0 {
-		return []bpf.Instruction{trace}
-	}
-	if len(ranges) == 1 {
+// searchRanges appends to prog the decision tree for ranges: a node jumps
+// over its lower half when nr is at least the upper half's first number;
+// a leaf checks its own range. Classic BPF jumps are 8 bits, which holds
+// for the tree of a few hundred ranges (seccompFilter's test builds the
+// real one).
+func searchRanges(prog []bpf.Instruction, ranges []syscallRange, trace bpf.Instruction) []bpf.Instruction {
+	switch len(ranges) {
+	case 0:
+		return append(prog, trace)
+	case 1:
 		r := ranges[0]
-		return []bpf.Instruction{
+		return append(prog,
 			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: r.lo, SkipFalse: 2},
 			bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: r.hi, SkipTrue: 1},
 			bpf.RetConstant{Val: seccompRetAllow},
 			trace,
-		}
+		)
 	}
 	mid := len(ranges) / 2
-	lower := searchRanges(ranges[:mid], trace)
-	upper := searchRanges(ranges[mid:], trace)
-	node := bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: ranges[mid].lo, SkipTrue: uint8(len(lower))}
-	if len(lower) > 255 {
+	node := len(prog)
+	prog = searchRanges(append(prog, nil), ranges[:mid], trace)
+	lower := len(prog) - node - 1
+	if lower > 255 {
 		panic("seccomp filter: too many syscall ranges for 8-bit jumps")
 	}
-	return append(append([]bpf.Instruction{node}, lower...), upper...)
+	prog[node] = bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: ranges[mid].lo, SkipTrue: uint8(lower)}
+	return searchRanges(prog, ranges[mid:], trace)
 }
 
 type syscallRange struct{ lo, hi uint32 }
@@ -102,7 +104,17 @@ func syscallRanges(nrs []int) []syscallRange {
 }
 
 // capModeFilter is the filter of capability mode: every syscall the
-// policy always allows passes, every other one stops.
+// policy always allows passes, every other one stops. The allowed ranges
+// are generated from capmode's table (capModeAllowed), so entering
+// capability mode never builds the table: a run without violations
+// never needs it (issue 15, start-up).
 func capModeFilter() []bpf.Instruction {
-	return seccompFilter(auditArch, compatAuditArch, filteredAllowed(capmode.Linux().AlwaysAllowed()))
+	return seccompFilter(auditArch, compatAuditArch, capModeAllowed)
+}
+
+// policyAllowedRanges is what capModeAllowed is generated from (`go test
+// ./tracer -run TestCapModeAllowedIsThePolicy -update`): the policy's
+// always-allowed calls minus the clone calls the tracer must see.
+func policyAllowedRanges() []syscallRange {
+	return syscallRanges(filteredAllowed(capmode.Linux().AlwaysAllowed()))
 }
