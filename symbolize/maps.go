@@ -221,18 +221,63 @@ func computeBias(m *Module) uint64 {
 	if m.IsVDSO() {
 		return base
 	}
-	f, err := os.Open(m.Path)
+	st, err := os.Stat(m.Path)
 	if err != nil {
 		return base
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil {
-		m.Mtime = st.ModTime().UnixNano()
+	m.Mtime = st.ModTime().UnixNano()
+	id := fileIdentity{path: m.Path, dev: m.Dev, inode: m.Inode, mtime: m.Mtime, size: st.Size()}
+	r, known := loadVaddrs.get(id)
+	if !known {
+		f, err := os.Open(m.Path)
+		if err != nil {
+			return base
+		}
+		r.vaddr, r.ok = firstLoadVaddr(f)
+		f.Close()
+		loadVaddrs.put(id, r)
 	}
-	if vaddr, ok := firstLoadVaddr(f); ok {
-		return base - (vaddr &^ (pageSize - 1))
+	if r.ok {
+		return base - (r.vaddr &^ (pageSize - 1))
 	}
 	return base
+}
+
+// fileIdentity names one version of a file: a rebuilt program has another
+// inode, modification time or size.
+type fileIdentity struct {
+	path        string
+	dev, inode  uint64
+	mtime, size int64
+}
+
+// loadVaddrs remembers each file's first PT_LOAD address: the tracer reads
+// a process's map again whenever it changed (at the entry point, at the
+// enter point, after a dlopen), and every process runs the same C
+// library, so each file's program headers are read once per run.
+var loadVaddrs = &vaddrMemo{known: map[fileIdentity]vaddrResult{}}
+
+type vaddrResult struct {
+	vaddr uint64
+	ok    bool
+}
+
+type vaddrMemo struct {
+	mu    sync.Mutex
+	known map[fileIdentity]vaddrResult
+}
+
+func (m *vaddrMemo) get(id fileIdentity) (vaddrResult, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, known := m.known[id]
+	return r, known
+}
+
+func (m *vaddrMemo) put(id fileIdentity, r vaddrResult) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.known[id] = r
 }
 
 // firstLoadVaddr is the p_vaddr of the first PT_LOAD of the ELF file r.
