@@ -92,7 +92,9 @@ type session struct {
 	// stopTracee is the tracee of the current stop (tracee).
 	stopTracee tracee
 	// laterPlans: the plans of images execed after PROGRAM's, per file.
-	laterPlans planCache
+	laterPlans imageMemo[planResult]
+	// shimImages: whether each image was built against the Capsicum shim.
+	shimImages imageMemo[bool]
 
 	launched launchedSet
 	// signals: deliveries of the signals captrace passes on (signals.go).
@@ -387,11 +389,17 @@ func (s *session) onExec(p *process, tid int, exe string) error {
 	}
 	p.closeMemory()
 	p.maps, p.bps, p.vforked, p.vforkCaller = nil, nil, false, nil
-	p.shim = builtWithShim(exe)
+	p.shim = s.builtWithShim(exe)
 	if err := s.os.execed(s, p); err != nil {
 		return &Error{Pid: p.pid, Op: "after exec", Err: err, Status: StatusFailure}
 	}
 	return s.beginImage(p, tid)
+}
+
+// builtWithShim reports whether the image at exe was built against the
+// Capsicum shim, once per file.
+func (s *session) builtWithShim(exe string) bool {
+	return s.shimImages.get(exe, "", func() bool { return builtWithShim(exe) })
 }
 
 // beginImage plans and sets up the enter point of the image p runs, unless
@@ -428,10 +436,11 @@ func (s *session) planImage(p *process) (enterPlan, bool) {
 		return enterPlan{}, false
 	}
 	if s.rootPlanned || p.pid != s.root {
-		plan, err := s.laterPlans.get(p.exe, s.cfg.Enter, func(exe, point string) (enterPlan, error) {
-			return planLaterImage(exe, point, s.cfg.finder(false))
+		r := s.laterPlans.get(p.exe, s.cfg.Enter, func() planResult {
+			plan, err := planLaterImage(p.exe, s.cfg.Enter, s.cfg.finder(false))
+			return planResult{plan, err}
 		})
-		return plan, err == nil
+		return r.plan, r.err == nil
 	}
 	if s.planDeferred && isEnvLauncher(p.exe) {
 		// "#!/usr/bin/env python3": env only finds the interpreter and

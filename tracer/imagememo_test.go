@@ -15,20 +15,22 @@ func TestCachedPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := 0
-	plan := func(exe, point string) (enterPlan, error) {
-		calls++
-		return enterPlan{what: point}, nil
+	plan := func(point string) func() planResult {
+		return func() planResult {
+			calls++
+			return planResult{plan: enterPlan{what: point}}
+		}
 	}
-	var c planCache
+	var c imageMemo[planResult]
 	for i := 0; i < 3; i++ {
-		if p, _ := c.get(exe, "cap_enter", plan); p.what != "cap_enter" {
-			t.Fatalf("plan %+v", p)
+		if r := c.get(exe, "cap_enter", plan("cap_enter")); r.plan.what != "cap_enter" {
+			t.Fatalf("plan %+v", r.plan)
 		}
 	}
 	if calls != 1 {
 		t.Errorf("planned %d times, want once", calls)
 	}
-	c.get(exe, "main", plan)
+	c.get(exe, "main", plan("main"))
 	if calls != 2 {
 		t.Errorf("another enter point must be planned: %d calls", calls)
 	}
@@ -37,7 +39,7 @@ func TestCachedPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chtimes(exe, later, later)
-	c.get(exe, "cap_enter", plan)
+	c.get(exe, "cap_enter", plan("cap_enter"))
 	if calls != 3 {
 		t.Errorf("a rewritten file must be planned again: %d calls", calls)
 	}
