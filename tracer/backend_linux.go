@@ -16,10 +16,11 @@ import (
 )
 
 // The Linux backend: capability mode is emulated. Until its enter point a
-// process runs under the launch filter (launchfilter_linux.go), which
-// stops almost nothing; at the enter point the process installs the
-// capability-mode filter (seccomp_linux.go), injected
-// (filterinject_linux.go), which stops only the calls that can violate,
+// process runs with no filter (one built against the Capsicum shim under
+// the launch filter, launchfilter_linux.go, which stops almost nothing);
+// at the enter point the process installs the capability-mode filter
+// (seccomp_linux.go), injected (filterinject_linux.go), which stops only
+// the calls that can violate,
 // at PTRACE_EVENT_SECCOMP; the tracer judges them with capmode's Linux
 // table and, in enforce mode, skips the denied ones. An attached process
 // (-p, attach_linux.go) gets no filter: it is traced with syscall stops.
@@ -47,8 +48,9 @@ func platformPolicy() policy { return capmode.Linux() }
 // osBackend is the Linux backend.
 type osBackend struct {
 	// capModeProg: the capability-mode filter, assembled at the first
-	// enter point, for injection.
-	capModeProg []bpf.RawInstruction
+	// enter point, for injection; launchProg: the launch filter, at the
+	// first exec of an image built against the shim.
+	capModeProg, launchProg []bpf.RawInstruction
 	// attached: the session attached to running processes (-p): no
 	// filter, syscall stops, and a detach at the end.
 	attached bool
@@ -67,32 +69,39 @@ type osProcess struct {
 	// for --enter=exec, else injected at the enter point, or inherited
 	// from the parent). It survives exec.
 	capModeFilter bool
+	// launchFilter: the launch filter is installed (in an image built
+	// against the shim, or inherited). It survives exec.
+	launchFilter bool
 	// rights: its descriptor rights (rights_linux.go).
 	rights rightsProcess
 }
 
 func (o *osProcess) forked() *osProcess {
-	return &osProcess{capModeFilter: o.capModeFilter, rights: o.rights.forked()}
+	return &osProcess{capModeFilter: o.capModeFilter, launchFilter: o.launchFilter, rights: o.rights.forked()}
 }
 
 // osStop: nothing beyond the wait status.
 type osStop struct{}
 
 // start starts PROGRAM traced and stopped before its first instruction,
-// with its first filter in place (start_linux.go), plans its enter point
-// and lets it run.
+// with its first filter in place if it needs one (start_linux.go), plans
+// its enter point and lets it run.
 func (b *osBackend) start(s *session, path string, argv []string) error {
 	// --suggest-rights names where each descriptor was opened, so the
 	// opens before the enter point must stop too: the learning run starts
 	// under the capability-mode filter, as --enter=exec does.
 	fullFilter := s.plan.atExec || s.cfg.SuggestRights
-	filter := launchFilter(auditArch)
-	if fullFilter {
-		filter = capModeFilter()
-	}
-	prog, err := bpf.Assemble(filter)
-	if err != nil {
-		return failure("cannot build the seccomp filter", err)
+	shimFilter := !fullFilter && s.builtWithShim(path)
+	var prog []bpf.RawInstruction
+	if fullFilter || shimFilter {
+		filter := launchFilter(auditArch)
+		if fullFilter {
+			filter = capModeFilter()
+		}
+		var err error
+		if prog, err = bpf.Assemble(filter); err != nil {
+			return failure("cannot build the seccomp filter", err)
+		}
 	}
 	pid, err := startTraced(path, argv, inheritedFDs(), prog, ptraceOptions)
 	if err != nil {
@@ -100,7 +109,7 @@ func (b *osBackend) start(s *session, path string, argv []string) error {
 	}
 	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
 	p := s.addRoot(pid, exe)
-	p.os = &osProcess{capModeFilter: fullFilter}
+	p.os = &osProcess{capModeFilter: fullFilter, launchFilter: shimFilter}
 	// Stopped as at the exec of a later image: plan the enter point now.
 	if err := s.onExec(p, pid, exe); err != nil {
 		s.warnf("%v", err)
@@ -325,9 +334,30 @@ func (b *osBackend) startProcess(s *session, p *process) (bool, error) {
 }
 
 // execed: exec closed the close-on-exec descriptors; the others keep
-// their limits.
+// their limits. An image built against the shim gets the launch filter
+// now, at its exec stop, before its first instruction, unless a filter
+// that traps the shim's numbers is in place already.
 func (b *osBackend) execed(s *session, p *process) error {
 	b.rightsExeced(s, p)
+	if !p.shim || p.quiet || p.os.capModeFilter || p.os.launchFilter || b.attached {
+		return nil
+	}
+	if b.launchProg == nil {
+		raw, err := bpf.Assemble(launchFilter(auditArch))
+		if err != nil {
+			return fmt.Errorf("cannot build the launch filter: %w", err)
+		}
+		b.launchProg = raw
+	}
+	err := injectFilter(p.pid, p.pid, injectAtExec, b.launchProg, 0)
+	if gone, ok := err.(*errTraceeGone); ok {
+		s.onDeath(p.pid, gone.status)
+		return fmt.Errorf("the program exited at its exec")
+	}
+	if err != nil {
+		return fmt.Errorf("cannot install the launch filter, so the shim's cap_enter() is not seen: %w", err)
+	}
+	p.os.launchFilter = true
 	return nil
 }
 

@@ -7,10 +7,11 @@
 // following their threads, children and execs, finding the enter point
 // (breakpoints.go, enter.go), asking capmode about each trapped call,
 // enforcing the answer, and unwinding the stopped thread's stack. On Linux
-// it emulates capability mode: a process runs under a launch filter that
-// stops almost nothing until its enter point, where it is made to install
-// (syscall injection, inject_linux.go) a seccomp-bpf filter derived from
-// capmode's table that stops only the syscalls that can violate. On
+// it emulates capability mode: a process runs with no filter until its
+// enter point (a program built against the Capsicum shim, under a launch
+// filter that stops almost nothing), where it is made to install (syscall
+// injection, inject_linux.go) a seccomp-bpf filter derived from capmode's
+// table that stops only the syscalls that can violate. On
 // FreeBSD the kernel enforces and PROC_TRAPCAP_CTL raises a SIGTRAP at
 // each ECAPMODE/ENOTCAPABLE return.
 //

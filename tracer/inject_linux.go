@@ -36,6 +36,11 @@ const (
 	// first injected one, and at the end the thread returns from the
 	// pending call with the result given to finish.
 	injectAtSyscallEntry
+	// injectAtExec: a PTRACE_EVENT_EXEC stop, inside execve. A single-step
+	// from there traps at the syscall's exit before any instruction runs
+	// (the same report as above), so the thread is first stepped out of
+	// the syscall, untouched, and is then outside one.
+	injectAtExec
 )
 
 // injection is one sequence of injected syscalls in a stopped thread.
@@ -66,6 +71,12 @@ func (e *errTraceeGone) Error() string { return "the thread exited during syscal
 // stopped as kind says.
 func beginInjection(pid, tid int, kind injectionStop) (*injection, error) {
 	inj := &injection{pid: pid, tid: tid, kind: kind}
+	if kind == injectAtExec {
+		if err := inj.step(unix.PTRACE_SINGLESTEP); err != nil {
+			return nil, err
+		}
+		inj.kind = injectOutsideSyscall
+	}
 	if err := unix.PtraceGetRegs(tid, &inj.saved); err != nil {
 		return nil, fmt.Errorf("read registers: %w", err)
 	}

@@ -7,10 +7,12 @@ import (
 	"github.com/captrace/captrace/internal/shimabi"
 )
 
-// The launch filter: what a program runs under until it reaches its enter
-// point (any point but exec). Capability mode is not in force yet, so
-// nothing needs checking; the filter stops only what the tracer must see
-// before then:
+// The launch filter: what a program built against the Capsicum shim (its
+// image carries shimabi.Section) runs under from its exec until it
+// reaches its enter point (any point but exec); any other program runs
+// with no filter at all until then. Capability mode is not in force yet,
+// so nothing needs checking; the filter stops only what the tracer must
+// see before then:
 //
 //   - the Capsicum shim's reserved syscalls (internal/shimabi): a program
 //     built against the shim announces cap_enter() through one, and only a

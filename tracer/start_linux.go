@@ -11,7 +11,7 @@ import (
 
 // startTraced starts path with argv, traced by the calling thread, and
 // returns once it is seized with options and stopped before its first
-// instruction, with filter installed: the caller plants its breakpoints,
+// instruction, with filter installed (if any): the caller plants its breakpoints,
 // then lets it run with letRun.
 //
 // captrace used to re-execute itself as a launcher that waited to be
@@ -20,8 +20,9 @@ import (
 // half of captrace's start-up. Now PROGRAM is started directly under
 // PTRACE_TRACEME, which stops it with a SIGTRAP right after its execve:
 //
-//  1. at that stop the filter is injected (filterinject_linux.go), before
-//     the program has run a single instruction;
+//  1. at that stop the filter, if it needs one, is injected
+//     (filterinject_linux.go), before the program has run a single
+//     instruction;
 //  2. the tracer detaches, handing it a SIGSTOP, and waits (as its
 //     parent) until it is in that group-stop;
 //  3. it seizes the stopped process: PTRACE_SEIZE, unlike
@@ -55,8 +56,10 @@ func startTraced(path string, argv []string, files []uintptr, filter []bpf.RawIn
 	if err := waitStopped(pid, unix.WALL); err != nil {
 		return abandon("trace", err)
 	}
-	if err := injectFilter(pid, pid, injectOutsideSyscall, filter, 0); err != nil {
-		return abandon("install the seccomp filter", err)
+	if filter != nil {
+		if err := injectFilter(pid, pid, injectOutsideSyscall, filter, 0); err != nil {
+			return abandon("install the seccomp filter", err)
+		}
 	}
 	if err := ptraceRaw(unix.PTRACE_DETACH, pid, 0, uintptr(unix.SIGSTOP)); err != nil {
 		return abandon("trace", err)

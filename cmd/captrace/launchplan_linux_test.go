@@ -1,39 +1,58 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/captrace/captrace/internal/victims"
+	"github.com/captrace/captrace/shim"
 )
 
 // The capability-mode filter goes in at the enter point, by injection:
 // the victim prints what /proc says about each of its threads and
-// processes. Until then every process runs under the launch filter only
-// (one filter, trapping the shim's numbers and untraced clones; the
-// start-up set NoNewPrivs for it); the process that reaches cap_enter
-// gets a second filter, on every thread (TSYNC) and in children forked
-// afterwards, while a child forked before stays as it was.
+// processes. Until then a process runs with no filter at all (nor
+// NoNewPrivs); the process that reaches cap_enter gets the filter, on
+// every thread (TSYNC) and in children forked afterwards, while a child
+// forked before stays as it was. A program built against the shim runs
+// under the launch filter from its exec (here execed by sh), which traps
+// the shim's cap_enter(), and gets the capability-mode filter on top.
 func TestFilterGoesInAtTheEnterPoint(t *testing.T) {
+	none := "Seccomp:0 Seccomp_filters:0 NoNewPrivs:0"
+	capMode := "Seccomp:2 Seccomp_filters:1 NoNewPrivs:1"
 	launchOnly := "Seccomp:2 Seccomp_filters:1 NoNewPrivs:1"
-	capMode := "Seccomp:2 Seccomp_filters:2 NoNewPrivs:1"
+	shimCapMode := "Seccomp:2 Seccomp_filters:2 NoNewPrivs:1"
 	bin := victims.C(t, "enterstate", victims.O2)
+	inc := filepath.Join(t.TempDir(), "shim")
+	if err := shim.Write(inc, "test"); err != nil {
+		t.Fatal(err)
+	}
+	shimBin := victims.C(t, "enterstate", victims.O2, "-DCAPTRACE_SHIM", "-I", inc)
 	for _, tc := range []struct {
-		arg   string
+		name  string
+		args  []string
 		want  map[string]string
 		count int // violations: each state read after cap_enter is one
 	}{
-		{"enter", map[string]string{
-			"main-before": launchOnly, "child-before": launchOnly,
+		{"enter", []string{bin, "enter"}, map[string]string{
+			"main-before": none, "child-before": none,
 			"main-after": capMode, "thread-after": capMode, "child-after": capMode,
 		}, 3},
-		{"none", map[string]string{
+		{"none", []string{bin, "none"}, map[string]string{
+			"main-before": none, "child-before": none,
+			"main-after": none, "thread-after": none, "child-after": none,
+		}, 0},
+		{"shim-enter", []string{"/bin/sh", "-c", shimBin + " enter; exit $?"}, map[string]string{
+			"main-before": launchOnly, "child-before": launchOnly,
+			"main-after": shimCapMode, "thread-after": shimCapMode, "child-after": shimCapMode,
+		}, 3},
+		{"shim-none", []string{"/bin/sh", "-c", shimBin + " none; exit $?"}, map[string]string{
 			"main-before": launchOnly, "child-before": launchOnly,
 			"main-after": launchOnly, "thread-after": launchOnly, "child-after": launchOnly,
 		}, 0},
 	} {
-		t.Run(tc.arg, func(t *testing.T) {
-			r := captrace(t, "--enter=cap_enter", bin, tc.arg)
+		t.Run(tc.name, func(t *testing.T) {
+			r := captrace(t, append([]string{"--enter=cap_enter"}, tc.args...)...)
 			got := map[string]string{}
 			for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 				who, fields, _ := strings.Cut(l, " ")

@@ -104,12 +104,12 @@ func main() {
 	floor := func(args ...string) []string { return append([]string{self(), floorArg}, args...) }
 	const floorName = "allow-all seccomp filter, no tracer (floor)"
 	launch := func(args ...string) []string { return append([]string{self(), launchFilterArg}, args...) }
-	const launchName = "captrace's launch filter alone, no tracer"
+	const launchName = "captrace's launch filter alone (shim-built programs), no tracer"
 
 	machine()
 
-	// Where capability mode is not in force: the program runs under the
-	// launch filter only.
+	// Where capability mode is not in force: the program runs with no
+	// filter (one built against the shim, under the launch filter).
 	if want("du") {
 		section(fmt.Sprintf("Nothing enters: du -s %s under --enter=cap_enter (target: <= 1.15x native)", *duDir))
 		res := compare([]contender{

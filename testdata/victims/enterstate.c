@@ -11,6 +11,9 @@
  *
  * usage: enterstate enter|none   (none: cap_enter is never called)
  *
+ * Built with -DCAPTRACE_SHIM against captrace's shim, its cap_enter() is
+ * the shim's.
+ *
  * Each line reads "WHO Seccomp:N Seccomp_filters:N NoNewPrivs:N".
  */
 #define _GNU_SOURCE
@@ -22,7 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef CAPTRACE_SHIM
+/* Built against `captrace shim DIR`: cap_enter() announces itself. */
+#include <sys/capsicum.h>
+#define NO_TAIL_CALL() __asm__ volatile("" ::: "memory")
+#else
 #include "capsicum_stub.h"
+#endif
 
 __attribute__((noinline)) static void state(const char *who)
 {
