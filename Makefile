@@ -2,6 +2,9 @@
 GO      ?= go
 CC      ?= gcc
 BIN     := bin/captrace
+# The debuginfod download helper, installed beside captrace
+# (internal/debuginfod says why it is a program of its own).
+HELPER   = $(dir $(BIN))captrace-debuginfod
 VICTIMS := build/victims
 SRC     := testdata/victims
 export CGO_ENABLED ?= 0
@@ -16,6 +19,7 @@ all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/captrace
+	$(GO) build -o $(HELPER) ./cmd/captrace-debuginfod
 
 # Every C victim at -O0 and at -O2 without frame pointers, plus a stripped
 # copy; the Go victim. Tests compile their own copies the same way.
@@ -49,6 +53,7 @@ man-lint:
 cross:
 	GOOS=freebsd GOARCH=amd64 $(GO) vet ./...
 	GOOS=freebsd GOARCH=amd64 $(GO) build -o /dev/null ./cmd/captrace
+	GOOS=freebsd GOARCH=amd64 $(GO) build -o /dev/null ./cmd/captrace-debuginfod
 
 test:
 	$(GO) test -count=1 -timeout 15m ./...
@@ -85,10 +90,11 @@ bench: build
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/captrace
+	install -m 0755 $(HELPER) $(DESTDIR)$(BINDIR)/captrace-debuginfod
 	install -m 0644 captrace.1 $(DESTDIR)$(MANDIR)/man1/captrace.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/captrace $(DESTDIR)$(MANDIR)/man1/captrace.1
+	rm -f $(DESTDIR)$(BINDIR)/captrace $(DESTDIR)$(BINDIR)/captrace-debuginfod $(DESTDIR)$(MANDIR)/man1/captrace.1
 
 clean:
 	rm -rf bin build

@@ -28,6 +28,12 @@ func TestMakeInstall(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(out), "captrace ") {
 		t.Errorf("installed %s version: %v, %q", bin, err, out)
 	}
+	// The download helper goes beside it, where captrace looks; with no
+	// arguments it says how it is used.
+	helper := filepath.Join(dest, "opt/ct/bin/captrace-debuginfod")
+	if out, err := exec.Command(helper).CombinedOutput(); !strings.Contains(string(out), "usage: captrace-debuginfod") {
+		t.Errorf("installed %s: %v, %q", helper, err, out)
+	}
 	page := filepath.Join(dest, "opt/ct/share/man/man1/captrace.1")
 	got, err := os.ReadFile(page)
 	want, _ := os.ReadFile(filepath.Join(victims.Root(), "captrace.1"))
@@ -45,12 +51,13 @@ func TestMakeInstall(t *testing.T) {
 	}
 }
 
-// TestGoInstall: the command installs with go install by its import path,
-// as `go install github.com/captrace/captrace/cmd/captrace@latest` does
-// from the module proxy (no replace directive, no generated file needed).
+// TestGoInstall: the commands install with go install by their import
+// path, as `go install github.com/captrace/captrace/cmd/...@latest` does
+// from the module proxy (no replace directive, no generated file needed),
+// the download helper beside captrace.
 func TestGoInstall(t *testing.T) {
 	gobin := t.TempDir()
-	cmd := exec.Command("go", "install", "github.com/captrace/captrace/cmd/captrace")
+	cmd := exec.Command("go", "install", "github.com/captrace/captrace/cmd/...")
 	cmd.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=-mod=mod", "GOWORK=off")
 	cmd.Dir = victims.Root()
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -58,6 +65,9 @@ func TestGoInstall(t *testing.T) {
 	}
 	if out, err := exec.Command(filepath.Join(gobin, "captrace"), "help").Output(); err != nil || !strings.HasPrefix(string(out), "usage: captrace") {
 		t.Errorf("installed captrace help: %v %q", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(gobin, "captrace-debuginfod")); err != nil {
+		t.Errorf("the download helper is not beside captrace: %v", err)
 	}
 	mod, err := os.ReadFile(filepath.Join(victims.Root(), "go.mod"))
 	if err != nil || bytes.Contains(mod, []byte("\nreplace")) {

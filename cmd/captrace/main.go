@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
@@ -85,7 +86,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	cache := symbolize.NewCache(o.debugDirs)
 	cache.SiteIn(o.siteIn...)
 	if o.debuginfod {
-		if c := debuginfod.FromEnv(stderr); c != nil {
+		if c := debuginfod.FromEnv(stderr, debuginfodHelper()); c != nil {
 			cache.FetchDebugFiles(c)
 		}
 	}
@@ -273,4 +274,14 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// debuginfodHelper is where the download helper is installed: beside
+// captrace (make install, go install ./cmd/...).
+func debuginfodHelper() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return debuginfod.HelperName
+	}
+	return filepath.Join(filepath.Dir(exe), debuginfod.HelperName)
 }

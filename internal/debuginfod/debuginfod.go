@@ -13,17 +13,22 @@
 // DEBUGINFOD_PROGRESS asks for a progress line on stderr when a download
 // takes more than a moment.
 //
+// This package owns the cache and never touches the network: a Downloader
+// does (package download, HTTP). captrace runs it as a helper program,
+// captrace-debuginfod (Helper), as git runs git-remote-https: linking
+// net/http and crypto/tls into captrace itself cost every run their
+// package initialisation and a third more binary, about 4 ms of a start-up
+// that must stay below strace's (issue 15), for downloads most runs never
+// make.
+//
 // The package only downloads: it never parses what it fetched. Fetches
 // block; callers run them off any thread that must not wait.
 package debuginfod
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,8 +54,9 @@ type Client struct {
 	// Warnings gets one line per build-id no server could be asked
 	// about (unreachable, timed out); nil: silent.
 	Warnings io.Writer
+	// Download asks the servers; FromEnv sets the helper program.
+	Download Downloader
 
-	http     *http.Client
 	mu       sync.Mutex
 	inflight map[string]*fetch
 	// dead are servers that could not be reached: not asked again in
@@ -69,10 +75,7 @@ type fetch struct {
 const (
 	defaultTimeout   = 90 * time.Second
 	defaultCacheMiss = 600 * time.Second
-	progressAfter    = 500 * time.Millisecond
 )
-
-var errStalled = errors.New("no data")
 
 // ErrNotFound is returned when no server has the file, or a recent miss
 // is cached.
@@ -80,13 +83,14 @@ var ErrNotFound = errors.New("debuginfod: not found")
 
 // FromEnv returns a client configured by DEBUGINFOD_URLS,
 // DEBUGINFOD_CACHE_PATH, DEBUGINFOD_TIMEOUT and DEBUGINFOD_PROGRESS, or nil
-// when DEBUGINFOD_URLS names no server.
-func FromEnv(stderr io.Writer) *Client {
+// when DEBUGINFOD_URLS names no server. It downloads with the helper
+// program at helper (Helper).
+func FromEnv(stderr io.Writer, helper string) *Client {
 	urls := strings.Fields(os.Getenv("DEBUGINFOD_URLS"))
 	if len(urls) == 0 {
 		return nil
 	}
-	c := &Client{URLs: urls, CacheDir: CacheDir(), Timeout: defaultTimeout, CacheMiss: defaultCacheMiss, Warnings: stderr}
+	c := &Client{URLs: urls, CacheDir: CacheDir(), Timeout: defaultTimeout, CacheMiss: defaultCacheMiss, Warnings: stderr, Download: Helper(helper)}
 	if s := os.Getenv("DEBUGINFOD_TIMEOUT"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			c.Timeout = time.Duration(n) * time.Second
@@ -206,20 +210,9 @@ func (c *Client) warn(buildID string, err error) {
 	})
 }
 
-// result is one server's answer.
-type result struct {
-	tmp         string
-	found       bool // false with err nil: the server has no such file
-	err         error
-	unreachable bool // err is the server's silence, not an answer
-}
-
-// download asks every server at once; the first file delivered wins and
-// the other requests are cancelled. found is false when every server
-// answered and none had the file.
+// download asks the servers not known to be dead, through c.Download.
+// found is false when every server answered and none had the file.
 func (c *Client) download(buildID, dir string) (tmp string, found bool, err error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var servers []string
 	c.mu.Lock()
 	for _, u := range c.URLs {
@@ -231,61 +224,24 @@ func (c *Client) download(buildID, dir string) (tmp string, found bool, err erro
 	if len(servers) == 0 {
 		return "", false, errors.New("debuginfod: no server reachable")
 	}
-	results := make(chan result, len(servers))
-	for _, u := range servers {
-		go func(u string) {
-			r := c.get(ctx, u, buildID, dir)
-			if r.err != nil && r.unreachable {
-				c.mu.Lock()
-				if c.dead == nil {
-					c.dead = map[string]bool{}
-				}
-				c.dead[u] = true
-				c.mu.Unlock()
-			}
-			results <- r
-		}(u)
+	if c.Download == nil {
+		return "", false, errors.New("debuginfod: no downloader")
 	}
-	var errs []error
-	answered := 0
-	for range servers {
-		r := <-results
-		switch {
-		case r.found:
-			cancel()
-			// Drain the losers, deleting what they wrote.
-			go func(n int) {
-				for range n {
-					if l := <-results; l.tmp != "" {
-						os.Remove(l.tmp)
-					}
-				}
-			}(len(servers) - answered - 1)
-			return r.tmp, true, nil
-		case r.err != nil:
-			errs = append(errs, r.err)
+	out := c.Download(Request{Servers: servers, BuildID: buildID, Dir: dir, Timeout: c.timeout(), Progress: c.Progress})
+	if len(out.Dead) > 0 {
+		c.mu.Lock()
+		if c.dead == nil {
+			c.dead = map[string]bool{}
 		}
-		answered++
+		for _, u := range out.Dead {
+			c.dead[u] = true
+		}
+		c.mu.Unlock()
 	}
-	if len(errs) == len(servers) {
-		return "", false, errors.Join(errs...)
+	if out.Tmp != "" {
+		return out.Tmp, true, nil
 	}
-	return "", false, nil
-}
-
-func (c *Client) client() *http.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.http == nil {
-		timeout := c.timeout()
-		c.http = &http.Client{Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: timeout}).DialContext,
-			ResponseHeaderTimeout: timeout,
-			TLSHandshakeTimeout:   timeout,
-		}}
-	}
-	return c.http
+	return "", false, out.Err
 }
 
 func (c *Client) timeout() time.Duration {
@@ -293,116 +249,4 @@ func (c *Client) timeout() time.Duration {
 		return c.Timeout
 	}
 	return defaultTimeout
-}
-
-// get fetches from one server into a temporary file in dir.
-func (c *Client) get(ctx context.Context, server, buildID, dir string) result {
-	url := strings.TrimRight(server, "/") + "/buildid/" + buildID + "/debuginfo"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return result{err: fmt.Errorf("debuginfod: %s: %w", server, err)}
-	}
-	req.Header.Set("User-Agent", "captrace")
-	resp, err := c.client().Do(req)
-	if err != nil {
-		return result{err: fmt.Errorf("debuginfod: %s: %w", server, unwrapURL(err)), unreachable: ctx.Err() == nil}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound {
-		return result{}
-	}
-	if resp.StatusCode != http.StatusOK {
-		return result{err: fmt.Errorf("debuginfod: %s: %s", server, resp.Status)}
-	}
-	f, err := os.CreateTemp(dir, ".debuginfo.tmp*")
-	if err != nil {
-		return result{err: fmt.Errorf("debuginfod: cache: %w", err)}
-	}
-	n, err := c.copyWatched(ctx, f, resp.Body, server, buildID, resp.ContentLength)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && n == 0 {
-		err = errors.New("empty file")
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return result{err: fmt.Errorf("debuginfod: %s: %w", server, err), unreachable: errors.Is(err, errStalled)}
-	}
-	return result{tmp: f.Name(), found: true}
-}
-
-// copyWatched copies the body, giving up when no byte arrives for the
-// timeout, and reports progress once the transfer takes longer than
-// progressAfter.
-func (c *Client) copyWatched(ctx context.Context, w io.Writer, r io.Reader, server, buildID string, size int64) (int64, error) {
-	stall := time.NewTimer(c.timeout())
-	defer stall.Stop()
-	type chunk struct {
-		n   int
-		err error
-	}
-	start := time.Now()
-	var lastPrint time.Time
-	printed := false
-	buf := make([]byte, 64<<10)
-	var total int64
-	for {
-		ch := make(chan chunk, 1)
-		go func() {
-			n, err := r.Read(buf)
-			ch <- chunk{n, err}
-		}()
-		var got chunk
-		select {
-		case got = <-ch:
-		case <-stall.C:
-			return total, fmt.Errorf("%w for %v", errStalled, c.timeout())
-		case <-ctx.Done():
-			return total, ctx.Err()
-		}
-		if got.n > 0 {
-			if _, err := w.Write(buf[:got.n]); err != nil {
-				return total, err
-			}
-			total += int64(got.n)
-			if !stall.Stop() {
-				<-stall.C
-			}
-			stall.Reset(c.timeout())
-		}
-		if c.Progress != nil && time.Since(start) > progressAfter && (time.Since(lastPrint) > progressAfter || got.err != nil) {
-			lastPrint = time.Now()
-			of := ""
-			if size > 0 {
-				of = fmt.Sprintf(" of %d", size/1024)
-			}
-			fmt.Fprintf(c.Progress, "\rcaptrace: downloading debug info %s from %s: %d%s KiB", buildID, server, total/1024, of)
-			printed = true
-		}
-		if got.err == io.EOF {
-			if printed {
-				fmt.Fprintln(c.Progress)
-			}
-			return total, nil
-		}
-		if got.err != nil {
-			if printed {
-				fmt.Fprintln(c.Progress)
-			}
-			return total, got.err
-		}
-	}
-}
-
-// unwrapURL drops net/http's "Get \"url\":" prefix: the server is named
-// already.
-func unwrapURL(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) {
-		if inner := ue.Unwrap(); inner != nil {
-			return inner
-		}
-	}
-	return err
 }

@@ -1,4 +1,4 @@
-package debuginfod
+package debuginfod_test
 
 import (
 	"bytes"
@@ -6,11 +6,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/captrace/captrace/internal/debuginfod"
+	"github.com/captrace/captrace/internal/debuginfod/download"
 )
 
 const id = "0123456789abcdef0123456789abcdef01234567"
@@ -34,7 +38,7 @@ func TestFirstServerWithTheFileWins(t *testing.T) {
 	var a, b atomic.Int32
 	empty := server(t, nil, &a)
 	full := server(t, []byte("\x7fELF debug"), &b)
-	c := &Client{URLs: []string{empty.URL, full.URL + "/"}, CacheDir: t.TempDir()}
+	c := &debuginfod.Client{Download: download.Download, URLs: []string{empty.URL, full.URL + "/"}, CacheDir: t.TempDir()}
 	p, err := c.DebugInfo(strings.ToUpper(id))
 	if err != nil {
 		t.Fatal(err)
@@ -55,10 +59,10 @@ func TestFirstServerWithTheFileWins(t *testing.T) {
 func TestMissIsCachedAsEmptyFile(t *testing.T) {
 	var hits atomic.Int32
 	s := server(t, nil, &hits)
-	c := &Client{URLs: []string{s.URL}, CacheDir: t.TempDir()}
+	c := &debuginfod.Client{Download: download.Download, URLs: []string{s.URL}, CacheDir: t.TempDir()}
 	for range 2 {
-		if _, err := c.DebugInfo(id); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("err %v, want ErrNotFound", err)
+		if _, err := c.DebugInfo(id); !errors.Is(err, debuginfod.ErrNotFound) {
+			t.Fatalf("err %v, want debuginfod.ErrNotFound", err)
 		}
 	}
 	if st, err := os.Stat(filepath.Join(c.CacheDir, id, "debuginfo")); err != nil || st.Size() != 0 {
@@ -69,7 +73,7 @@ func TestMissIsCachedAsEmptyFile(t *testing.T) {
 	}
 	// A miss older than cache_miss_s is asked again.
 	os.WriteFile(filepath.Join(c.CacheDir, "cache_miss_s"), []byte("0\n"), 0o644)
-	c2 := &Client{URLs: c.URLs, CacheDir: c.CacheDir}
+	c2 := &debuginfod.Client{Download: download.Download, URLs: c.URLs, CacheDir: c.CacheDir}
 	c2.DebugInfo(id)
 	if hits.Load() != 2 {
 		t.Errorf("%d requests: an expired miss must be asked again", hits.Load())
@@ -81,7 +85,7 @@ func TestDeadServerWarnsOnceAndIsNotAskedAgain(t *testing.T) {
 	url := s.URL
 	s.Close() // connection refused from now on
 	var warn bytes.Buffer
-	c := &Client{URLs: []string{url}, CacheDir: t.TempDir(), Warnings: &warn}
+	c := &debuginfod.Client{Download: download.Download, URLs: []string{url}, CacheDir: t.TempDir(), Warnings: &warn}
 	for _, b := range []string{id, "ab" + id[2:]} {
 		if _, err := c.DebugInfo(b); err == nil {
 			t.Fatal("no error from a dead server")
@@ -107,7 +111,7 @@ func TestCacheDir(t *testing.T) {
 	} {
 		t.Setenv("DEBUGINFOD_CACHE_PATH", c.cachePath)
 		t.Setenv("XDG_CACHE_HOME", c.xdg)
-		if got := CacheDir(); got != c.want {
+		if got := debuginfod.CacheDir(); got != c.want {
 			t.Errorf("DEBUGINFOD_CACHE_PATH=%q XDG_CACHE_HOME=%q: %s, want %s", c.cachePath, c.xdg, got, c.want)
 		}
 	}
@@ -115,13 +119,13 @@ func TestCacheDir(t *testing.T) {
 
 func TestFromEnv(t *testing.T) {
 	t.Setenv("DEBUGINFOD_URLS", "  ")
-	if FromEnv(nil) != nil {
+	if debuginfod.FromEnv(nil, "") != nil {
 		t.Error("a client without servers")
 	}
 	t.Setenv("DEBUGINFOD_URLS", "http://a https://b")
 	t.Setenv("DEBUGINFOD_TIMEOUT", "7")
 	t.Setenv("DEBUGINFOD_PROGRESS", "1")
-	c := FromEnv(os.Stderr)
+	c := debuginfod.FromEnv(os.Stderr, "/no/helper")
 	if c == nil || len(c.URLs) != 2 || c.Timeout.Seconds() != 7 || c.Progress == nil {
 		t.Errorf("client %+v", c)
 	}
@@ -133,17 +137,54 @@ func TestProgressLine(t *testing.T) {
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write(bytes.Repeat([]byte{1}, 4096))
 		w.(http.Flusher).Flush()
-		time.Sleep(2 * progressAfter)
+		time.Sleep(time.Second) // twice the moment after which progress shows
 		w.Write(bytes.Repeat([]byte{2}, 4096))
 	}))
 	defer s.Close()
 	var progress bytes.Buffer
-	c := &Client{URLs: []string{s.URL}, CacheDir: t.TempDir(), Progress: &progress}
+	c := &debuginfod.Client{Download: download.Download, URLs: []string{s.URL}, CacheDir: t.TempDir(), Progress: &progress}
 	if _, err := c.DebugInfo(id); err != nil {
 		t.Fatal(err)
 	}
 	out := progress.String()
 	if !strings.Contains(out, "downloading debug info "+id) || !strings.HasSuffix(out, "\n") {
 		t.Errorf("progress %q: want a line naming the build-id, ended", out)
+	}
+}
+
+// TestHelperProgram: the client downloads through the real helper
+// program, built here, as captrace does: its arguments, its report of a
+// found file, a miss and a dead server, and its progress lines.
+func TestHelperProgram(t *testing.T) {
+	helper := filepath.Join(t.TempDir(), debuginfod.HelperName)
+	build := exec.Command("go", "build", "-o", helper, "github.com/captrace/captrace/cmd/captrace-debuginfod")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	var hits atomic.Int32
+	full := server(t, []byte("\x7fELF debug"), &hits)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	var warn bytes.Buffer
+	c := &debuginfod.Client{Download: debuginfod.Helper(helper), URLs: []string{dead.URL, full.URL}, CacheDir: t.TempDir(), Timeout: 5 * time.Second, Warnings: &warn}
+	p, err := c.DebugInfo(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, []byte("\x7fELF debug")) {
+		t.Errorf("cached %q", got)
+	}
+	// The dead server was reported and is not asked again: a miss now
+	// comes from the live one alone.
+	if _, err := c.DebugInfo("ab" + id[2:]); !errors.Is(err, debuginfod.ErrNotFound) {
+		t.Errorf("miss: %v, want ErrNotFound", err)
+	}
+	if warn.Len() != 0 {
+		t.Errorf("warnings %q: one server answered each time", warn.String())
+	}
+
+	missing := &debuginfod.Client{Download: debuginfod.Helper(filepath.Join(t.TempDir(), "none")), URLs: []string{full.URL}, CacheDir: t.TempDir(), Warnings: &warn}
+	if _, err := missing.DebugInfo(id); err == nil || !strings.Contains(warn.String(), "no "+debuginfod.HelperName+" beside captrace") {
+		t.Errorf("without the helper: %v, warnings %q", err, warn.String())
 	}
 }

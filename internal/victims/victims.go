@@ -99,14 +99,20 @@ func Go(t testing.TB, pkg string, flags ...string) string {
 	})
 }
 
-// Captrace builds the captrace command.
+// Captrace builds the captrace command, and beside it its debuginfod
+// download helper, as make install puts them.
 func Captrace(t testing.TB) string {
 	t.Helper()
 	return build(t, "captrace", func(out string) error {
-		cmd := exec.Command("go", "build", "-o", out, "./cmd/captrace")
-		cmd.Dir = Root()
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build captrace: %v\n%s", err, b)
+		for _, b := range []struct{ out, pkg string }{
+			{out, "./cmd/captrace"},
+			{filepath.Join(filepath.Dir(out), "captrace-debuginfod"), "./cmd/captrace-debuginfod"},
+		} {
+			cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
+			cmd.Dir = Root()
+			if o, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("go build %s: %v\n%s", b.pkg, err, o)
+			}
 		}
 		return nil
 	})
