@@ -1,6 +1,9 @@
 package capmode
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"sync"
+)
 
 // abi holds the constants one OS's rules and decoder read from raw
 // arguments. Both tables run on any host (captrace policy --os=freebsd on
@@ -48,96 +51,104 @@ type flagName struct {
 	name string
 }
 
-var linuxABI = &abi{
-	atFDCWD:           -100,
-	atSymlinkNoFollow: 0x100,
-	atSymlinkFollow:   0x400,
-	atEmptyPath:       0x1000,
-	oCreat:            0x40,
-	oExcl:             0x80,
-	oNoFollow:         0x20000,
-	oTmpfile:          0x410000,
+// linuxABI and freebsdABI are built at first use, not at package
+// initialisation: their maps (and the argument formats) would otherwise
+// cost every captrace start-up, even one that never looks at a syscall
+// (issue 15).
+var linuxABI = sync.OnceValue(func() *abi {
+	return &abi{
+		atFDCWD:           -100,
+		atSymlinkNoFollow: 0x100,
+		atSymlinkFollow:   0x400,
+		atEmptyPath:       0x1000,
+		oCreat:            0x40,
+		oExcl:             0x80,
+		oNoFollow:         0x20000,
+		oTmpfile:          0x410000,
 
-	accessModes: []string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"},
-	openFlags: []flagName{
-		{0x410000, "O_TMPFILE"}, {0x101000, "O_SYNC"},
-		{0x40, "O_CREAT"}, {0x80, "O_EXCL"}, {0x100, "O_NOCTTY"}, {0x200, "O_TRUNC"},
-		{0x400, "O_APPEND"}, {0x800, "O_NONBLOCK"}, {0x1000, "O_DSYNC"}, {0x2000, "O_ASYNC"},
-		{0x4000, "O_DIRECT"}, {0x8000, "O_LARGEFILE"}, {0x10000, "O_DIRECTORY"},
-		{0x20000, "O_NOFOLLOW"}, {0x40000, "O_NOATIME"}, {0x80000, "O_CLOEXEC"},
-		{0x200000, "O_PATH"},
-	},
-	atFlags: []flagName{
-		{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"}, {0x400, "AT_SYMLINK_FOLLOW"},
-		{0x800, "AT_NO_AUTOMOUNT"}, {0x1000, "AT_EMPTY_PATH"}, {0x2000, "AT_STATX_FORCE_SYNC"},
-		{0x4000, "AT_STATX_DONT_SYNC"}, {0x8000, "AT_RECURSIVE"},
-	},
-	accessAtFlags: []flagName{{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_EACCESS"}, {0x1000, "AT_EMPTY_PATH"}},
-	signals: []string{"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
-		"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-		"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
-		"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"},
-	afUnix:       1,
-	afInet:       2,
-	afInet6:      10,
-	sockTypeMask: 0xf, // SOCK_TYPE_MASK, include/linux/net.h
-	capAttachProtocols: map[[2]int]bool{
-		// {type, protocol}; protocol 0 picks the type's default.
-		{sockStream, 0}: true, {sockStream, ipprotoTCP}: true, {sockStream, ipprotoSCTP}: true,
-		{sockStream, ipprotoMPTCP}: true, // Linux-only multipath TCP: TCP to the application
-		{sockDgram, 0}:             true, {sockDgram, ipprotoUDP}: true, {sockDgram, ipprotoUDPLite}: true,
-		{sockSeqpacket, 0}: true, {sockSeqpacket, ipprotoSCTP}: true,
-	},
-	// include/linux/socket.h
-	familyNames: map[int]string{1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"},
-	formats:     linuxFormats,
-}
+		accessModes: []string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"},
+		openFlags: []flagName{
+			{0x410000, "O_TMPFILE"}, {0x101000, "O_SYNC"},
+			{0x40, "O_CREAT"}, {0x80, "O_EXCL"}, {0x100, "O_NOCTTY"}, {0x200, "O_TRUNC"},
+			{0x400, "O_APPEND"}, {0x800, "O_NONBLOCK"}, {0x1000, "O_DSYNC"}, {0x2000, "O_ASYNC"},
+			{0x4000, "O_DIRECT"}, {0x8000, "O_LARGEFILE"}, {0x10000, "O_DIRECTORY"},
+			{0x20000, "O_NOFOLLOW"}, {0x40000, "O_NOATIME"}, {0x80000, "O_CLOEXEC"},
+			{0x200000, "O_PATH"},
+		},
+		atFlags: []flagName{
+			{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"}, {0x400, "AT_SYMLINK_FOLLOW"},
+			{0x800, "AT_NO_AUTOMOUNT"}, {0x1000, "AT_EMPTY_PATH"}, {0x2000, "AT_STATX_FORCE_SYNC"},
+			{0x4000, "AT_STATX_DONT_SYNC"}, {0x8000, "AT_RECURSIVE"},
+		},
+		accessAtFlags: []flagName{{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_EACCESS"}, {0x1000, "AT_EMPTY_PATH"}},
+		signals: []string{"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
+			"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
+			"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
+			"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"},
+		afUnix:       1,
+		afInet:       2,
+		afInet6:      10,
+		sockTypeMask: 0xf, // SOCK_TYPE_MASK, include/linux/net.h
+		capAttachProtocols: map[[2]int]bool{
+			// {type, protocol}; protocol 0 picks the type's default.
+			{sockStream, 0}: true, {sockStream, ipprotoTCP}: true, {sockStream, ipprotoSCTP}: true,
+			{sockStream, ipprotoMPTCP}: true, // Linux-only multipath TCP: TCP to the application
+			{sockDgram, 0}:             true, {sockDgram, ipprotoUDP}: true, {sockDgram, ipprotoUDPLite}: true,
+			{sockSeqpacket, 0}: true, {sockSeqpacket, ipprotoSCTP}: true,
+		},
+		// include/linux/socket.h
+		familyNames: map[int]string{1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"},
+		formats:     linuxFormats(),
+	}
+})
 
-var freebsdABI = &abi{
-	atFDCWD:           -100,
-	atSymlinkNoFollow: 0x200,
-	atSymlinkFollow:   0x400,
-	atEmptyPath:       0x4000,
-	oCreat:            0x200,
-	oExcl:             0x800,
-	oNoFollow:         0x100,
-	oEmptyPath:        0x2000000,
+var freebsdABI = sync.OnceValue(func() *abi {
+	return &abi{
+		atFDCWD:           -100,
+		atSymlinkNoFollow: 0x200,
+		atSymlinkFollow:   0x400,
+		atEmptyPath:       0x4000,
+		oCreat:            0x200,
+		oExcl:             0x800,
+		oNoFollow:         0x100,
+		oEmptyPath:        0x2000000,
 
-	accessModes: []string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"},
-	openFlags: []flagName{
-		{0x4, "O_NONBLOCK"}, {0x8, "O_APPEND"}, {0x10, "O_SHLOCK"}, {0x20, "O_EXLOCK"},
-		{0x40, "O_ASYNC"}, {0x80, "O_FSYNC"}, {0x100, "O_NOFOLLOW"}, {0x200, "O_CREAT"},
-		{0x400, "O_TRUNC"}, {0x800, "O_EXCL"}, {0x8000, "O_NOCTTY"}, {0x10000, "O_DIRECT"},
-		{0x20000, "O_DIRECTORY"}, {0x40000, "O_EXEC"}, {0x80000, "O_TTY_INIT"},
-		{0x100000, "O_CLOEXEC"}, {0x200000, "O_VERIFY"}, {0x400000, "O_PATH"},
-		{0x800000, "O_RESOLVE_BENEATH"}, {0x1000000, "O_DSYNC"}, {0x2000000, "O_EMPTY_PATH"},
-	},
-	atFlags: []flagName{
-		{0x100, "AT_EACCESS"}, {0x200, "AT_SYMLINK_NOFOLLOW"}, {0x400, "AT_SYMLINK_FOLLOW"},
-		{0x800, "AT_REMOVEDIR"}, {0x2000, "AT_RESOLVE_BENEATH"}, {0x4000, "AT_EMPTY_PATH"},
-	},
-	accessAtFlags: []flagName{
-		{0x100, "AT_EACCESS"}, {0x200, "AT_SYMLINK_NOFOLLOW"}, {0x2000, "AT_RESOLVE_BENEATH"}, {0x4000, "AT_EMPTY_PATH"},
-	},
-	signals: []string{"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGEMT",
-		"SIGFPE", "SIGKILL", "SIGBUS", "SIGSEGV", "SIGSYS", "SIGPIPE", "SIGALRM", "SIGTERM",
-		"SIGURG", "SIGSTOP", "SIGTSTP", "SIGCONT", "SIGCHLD", "SIGTTIN", "SIGTTOU", "SIGIO",
-		"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGINFO", "SIGUSR1", "SIGUSR2",
-		"SIGTHR", "SIGLIBRT"},
-	afUnix:       1,
-	afInet:       2,
-	afInet6:      28,
-	sockaddrLen:  true,
-	sockTypeMask: ^uint64(0x10000000 | 0x20000000), // SOCK_CLOEXEC, SOCK_NONBLOCK (sys/sys/socket.h)
-	capAttachProtocols: map[[2]int]bool{
-		{sockStream, 0}: true, {sockStream, ipprotoTCP}: true, {sockStream, ipprotoSCTP}: true,
-		{sockDgram, 0}: true, {sockDgram, ipprotoUDP}: true, {sockDgram, ipprotoUDPLite}: true,
-		{sockSeqpacket, 0}: true, {sockSeqpacket, ipprotoSCTP}: true,
-	},
-	// sys/sys/socket.h
-	familyNames: map[int]string{1: "AF_UNIX", 2: "AF_INET", 17: "AF_ROUTE", 28: "AF_INET6", 38: "AF_NETLINK"},
-	formats:     freebsdFormats,
-}
+		accessModes: []string{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"},
+		openFlags: []flagName{
+			{0x4, "O_NONBLOCK"}, {0x8, "O_APPEND"}, {0x10, "O_SHLOCK"}, {0x20, "O_EXLOCK"},
+			{0x40, "O_ASYNC"}, {0x80, "O_FSYNC"}, {0x100, "O_NOFOLLOW"}, {0x200, "O_CREAT"},
+			{0x400, "O_TRUNC"}, {0x800, "O_EXCL"}, {0x8000, "O_NOCTTY"}, {0x10000, "O_DIRECT"},
+			{0x20000, "O_DIRECTORY"}, {0x40000, "O_EXEC"}, {0x80000, "O_TTY_INIT"},
+			{0x100000, "O_CLOEXEC"}, {0x200000, "O_VERIFY"}, {0x400000, "O_PATH"},
+			{0x800000, "O_RESOLVE_BENEATH"}, {0x1000000, "O_DSYNC"}, {0x2000000, "O_EMPTY_PATH"},
+		},
+		atFlags: []flagName{
+			{0x100, "AT_EACCESS"}, {0x200, "AT_SYMLINK_NOFOLLOW"}, {0x400, "AT_SYMLINK_FOLLOW"},
+			{0x800, "AT_REMOVEDIR"}, {0x2000, "AT_RESOLVE_BENEATH"}, {0x4000, "AT_EMPTY_PATH"},
+		},
+		accessAtFlags: []flagName{
+			{0x100, "AT_EACCESS"}, {0x200, "AT_SYMLINK_NOFOLLOW"}, {0x2000, "AT_RESOLVE_BENEATH"}, {0x4000, "AT_EMPTY_PATH"},
+		},
+		signals: []string{"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGEMT",
+			"SIGFPE", "SIGKILL", "SIGBUS", "SIGSEGV", "SIGSYS", "SIGPIPE", "SIGALRM", "SIGTERM",
+			"SIGURG", "SIGSTOP", "SIGTSTP", "SIGCONT", "SIGCHLD", "SIGTTIN", "SIGTTOU", "SIGIO",
+			"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGINFO", "SIGUSR1", "SIGUSR2",
+			"SIGTHR", "SIGLIBRT"},
+		afUnix:       1,
+		afInet:       2,
+		afInet6:      28,
+		sockaddrLen:  true,
+		sockTypeMask: ^uint64(0x10000000 | 0x20000000), // SOCK_CLOEXEC, SOCK_NONBLOCK (sys/sys/socket.h)
+		capAttachProtocols: map[[2]int]bool{
+			{sockStream, 0}: true, {sockStream, ipprotoTCP}: true, {sockStream, ipprotoSCTP}: true,
+			{sockDgram, 0}: true, {sockDgram, ipprotoUDP}: true, {sockDgram, ipprotoUDPLite}: true,
+			{sockSeqpacket, 0}: true, {sockSeqpacket, ipprotoSCTP}: true,
+		},
+		// sys/sys/socket.h
+		familyNames: map[int]string{1: "AF_UNIX", 2: "AF_INET", 17: "AF_ROUTE", 28: "AF_INET6", 38: "AF_NETLINK"},
+		formats:     freebsdFormats(),
+	}
+})
 
 // Socket types and IP protocol numbers, the same on Linux
 // (include/linux/net.h, include/uapi/linux/in.h) and FreeBSD

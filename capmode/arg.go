@@ -286,7 +286,7 @@ func (a *abi) signalName(v uint64) string {
 	if n >= 0 && n < len(a.signals) {
 		return a.signals[n]
 	}
-	if a == linuxABI && n >= 32 && n <= 64 {
+	if a == linuxABI() && n >= 32 && n <= 64 {
 		return "SIGRT_" + strconv.Itoa(n-32)
 	}
 	return strconv.Itoa(n)

@@ -20,7 +20,7 @@ import "sync"
 // COMPAT entries carry their kernel names: "o" for 4.3BSD, "freebsdN_"
 // for COMPAT_FREEBSDN.
 func FreeBSD() *Table {
-	freebsdOnce.Do(func() { freebsdTable = newTable("freebsd", freebsdABI, freebsdEntries()) })
+	freebsdOnce.Do(func() { freebsdTable = newTable("freebsd", freebsdABI(), freebsdEntries()) })
 	return freebsdTable
 }
 

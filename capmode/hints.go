@@ -3,6 +3,7 @@ package capmode
 import (
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Every remedy captrace prints lives in this file. The table's entries
@@ -81,10 +82,13 @@ var pathHints = []struct {
 // partlyAllowedHints are for calls the table lets through because
 // capability mode allows them in part (sysctl nodes, lookups beneath a
 // descriptor); when the kernel refuses one, the table has no remedy.
-var partlyAllowedHints = map[string]string{
-	"__sysctl": hintSysctl, "__sysctlbyname": hintSysctl,
-	"__realpathat": hintRealpath,
-}
+// Built at first use, not at start-up (issue 15).
+var partlyAllowedHints = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"__sysctl": hintSysctl, "__sysctlbyname": hintSysctl,
+		"__realpathat": hintRealpath,
+	}
+})
 
 // dnsPort is the port of a socket address that is a name server.
 const dnsPort = 53
@@ -152,7 +156,7 @@ func Remedy(v Verdict, c Circumstances) string {
 			return strings.Replace(hintFileargs, "%s", path, 1)
 		}
 	}
-	if h, ok := partlyAllowedHints[c.Syscall]; ok {
+	if h, ok := partlyAllowedHints()[c.Syscall]; ok {
 		return h
 	}
 	return v.Hint

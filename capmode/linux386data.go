@@ -19,7 +19,7 @@ import (
 // generated from the kernel's asm/unistd_32.h); a third column names the
 // amd64 call an i386-only name is judged as.
 func LinuxI386() *Table {
-	linuxI386Once.Do(func() { linuxI386Table = newTable("linux/386", linuxI386ABI, linuxI386Entries()) })
+	linuxI386Once.Do(func() { linuxI386Table = newTable("linux/386", linuxI386ABI(), linuxI386Entries()) })
 	return linuxI386Table
 }
 
@@ -30,39 +30,44 @@ var (
 
 // linuxI386ABI is linux/amd64's, with 32-bit pointers: struct msghdr and
 // argv arrays are laid out with 4-byte pointers (include/linux/compat.h:
-// struct compat_msghdr).
-var linuxI386ABI = func() *abi {
-	a := *linuxABI
+// struct compat_msghdr). LinuxI386 calls it once.
+func linuxI386ABI() *abi {
+	a := *linuxABI()
 	a.ptr32 = true
 	return &a
-}()
+}
 
-// linuxI386Special are i386 calls with no amd64 entry to borrow.
-var linuxI386Special = map[string]Entry{
-	"socketcall": argRule(0, "socketcall", RuleSocketcall, "", KindNetwork, 0,
-		"i386's socket multiplexer: the call it names (socket, bind, connect, sendto, ...) is judged as that syscall (net/socket.c, sys_socketcall)", hintNetwork),
-	"ipc": deny(0, "ipc", "", KindGlobalNamespace,
-		"i386's System V IPC multiplexer (shmget, semop, msgget, ...): SysV IPC is not CAPENABLED (syscalls.master)",
-		"use shm_open(SHM_ANON), POSIX semaphores in shared memory, or a socketpair created before cap_enter()"),
-	"bdflush": deny(0, "bdflush", "", KindGlobalNamespace, "Linux-only, no FreeBSD counterpart: tunes the kernel's buffer flushing", hintGlobal),
-	"vm86":    noCounterpart(0, "vm86", KindSyscall, "enters virtual 8086 mode", ""),
-	"vm86old": noCounterpart(0, "vm86old", KindSyscall, "enters virtual 8086 mode", ""),
-	"break":   deny(0, "break", "", KindSyscall, reasonUnimpl386, ""),
-	"ftime":   deny(0, "ftime", "", KindSyscall, reasonUnimpl386, ""),
-	"gtty":    deny(0, "gtty", "", KindSyscall, reasonUnimpl386, ""),
-	"idle":    deny(0, "idle", "", KindSyscall, reasonUnimpl386, ""),
-	"lock":    deny(0, "lock", "", KindSyscall, reasonUnimpl386, ""),
-	"mpx":     deny(0, "mpx", "", KindSyscall, reasonUnimpl386, ""),
-	"prof":    deny(0, "prof", "", KindSyscall, reasonUnimpl386, ""),
-	"profil":  deny(0, "profil", "", KindSyscall, reasonUnimpl386, ""),
-	"stty":    deny(0, "stty", "", KindSyscall, reasonUnimpl386, ""),
-	"ulimit":  deny(0, "ulimit", "", KindSyscall, reasonUnimpl386, ""),
+// linuxI386Special are i386 calls with no amd64 entry to borrow. It is a
+// function, called once by linuxI386Entries, so that start-up does not
+// build a map only the i386 table needs (issue 15).
+func linuxI386Special() map[string]Entry {
+	return map[string]Entry{
+		"socketcall": argRule(0, "socketcall", RuleSocketcall, "", KindNetwork, 0,
+			"i386's socket multiplexer: the call it names (socket, bind, connect, sendto, ...) is judged as that syscall (net/socket.c, sys_socketcall)", hintNetwork),
+		"ipc": deny(0, "ipc", "", KindGlobalNamespace,
+			"i386's System V IPC multiplexer (shmget, semop, msgget, ...): SysV IPC is not CAPENABLED (syscalls.master)",
+			"use shm_open(SHM_ANON), POSIX semaphores in shared memory, or a socketpair created before cap_enter()"),
+		"bdflush": deny(0, "bdflush", "", KindGlobalNamespace, "Linux-only, no FreeBSD counterpart: tunes the kernel's buffer flushing", hintGlobal),
+		"vm86":    noCounterpart(0, "vm86", KindSyscall, "enters virtual 8086 mode", ""),
+		"vm86old": noCounterpart(0, "vm86old", KindSyscall, "enters virtual 8086 mode", ""),
+		"break":   deny(0, "break", "", KindSyscall, reasonUnimpl386, ""),
+		"ftime":   deny(0, "ftime", "", KindSyscall, reasonUnimpl386, ""),
+		"gtty":    deny(0, "gtty", "", KindSyscall, reasonUnimpl386, ""),
+		"idle":    deny(0, "idle", "", KindSyscall, reasonUnimpl386, ""),
+		"lock":    deny(0, "lock", "", KindSyscall, reasonUnimpl386, ""),
+		"mpx":     deny(0, "mpx", "", KindSyscall, reasonUnimpl386, ""),
+		"prof":    deny(0, "prof", "", KindSyscall, reasonUnimpl386, ""),
+		"profil":  deny(0, "profil", "", KindSyscall, reasonUnimpl386, ""),
+		"stty":    deny(0, "stty", "", KindSyscall, reasonUnimpl386, ""),
+		"ulimit":  deny(0, "ulimit", "", KindSyscall, reasonUnimpl386, ""),
+	}
 }
 
 const reasonUnimpl386 = "not implemented on Linux i386 (always ENOSYS); listed so every number has a verdict"
 
 func linuxI386Entries() []Entry {
 	amd64 := Linux()
+	special := linuxI386Special()
 	var entries []Entry
 	for _, line := range strings.Split(strings.TrimSpace(linuxI386Syscalls), "\n") {
 		f := strings.Fields(line)
@@ -74,7 +79,7 @@ func linuxI386Entries() []Entry {
 		if len(f) > 2 {
 			as = f[2]
 		}
-		if e, ok := linuxI386Special[name]; ok {
+		if e, ok := special[name]; ok {
 			e.Nr = nr
 			if name == "socketcall" {
 				e.ArgFormat = []ArgType{ArgInt, ArgPtr}

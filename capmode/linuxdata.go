@@ -8,7 +8,7 @@ import "sync"
 // sys/kern/syscalls.master (revision in freebsddata.go), vfs_lookup.c,
 // uipc_syscalls.c and kern_sig.c.
 func Linux() *Table {
-	linuxOnce.Do(func() { linuxTable = newTable("linux", linuxABI, linuxEntries()) })
+	linuxOnce.Do(func() { linuxTable = newTable("linux", linuxABI(), linuxEntries()) })
 	return linuxTable
 }
 

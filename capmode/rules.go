@@ -107,8 +107,10 @@ func (t *Table) checkSendmmsgAddress(e *Entry, c Call, tr Tracee) Verdict {
 // socketcallCalls are i386 socketcall's call numbers (SYS_SOCKET ... in
 // include/uapi/linux/net.h), each with the syscall it stands for and its
 // argument count (nargs[] in net/socket.c). SYS_SEND and SYS_RECV are
-// sendto and recvfrom without an address.
-var socketcallCalls = map[uint64]struct {
+// sendto and recvfrom without an address. An array indexed by call number
+// (0 is none), not a map: it is static data, which start-up does not build
+// (issue 15).
+var socketcallCalls = [...]struct {
 	name  string
 	nargs int
 }{
@@ -125,10 +127,11 @@ var socketcallCalls = map[uint64]struct {
 // ok is false for an unknown call or unreadable arguments (the kernel
 // fails those with EINVAL or EFAULT on its own).
 func (t *Table) SocketcallTarget(c Call, tr Tracee) (Call, bool) {
-	sc, ok := socketcallCalls[uint64(uint32(c.Args[0]))]
-	if !ok {
+	n := uint64(uint32(c.Args[0]))
+	if n >= uint64(len(socketcallCalls)) || socketcallCalls[n].name == "" {
 		return Call{}, false
 	}
+	sc := socketcallCalls[n]
 	target, ok := t.ByName(sc.name)
 	if !ok {
 		return Call{}, false
@@ -245,27 +248,32 @@ func checkWaitDescriptor(e *Entry, c Call) Verdict {
 	return e.refusal()
 }
 
-// prctlSelf lists prctl options that read or set only the calling thread
-// or its own memory: thr_set_name, sigaction-like and madvise-like state.
-var prctlSelf = map[uint64]bool{
-	1:          true, // PR_SET_PDEATHSIG
-	2:          true, // PR_GET_PDEATHSIG
-	3:          true, // PR_GET_DUMPABLE
-	4:          true, // PR_SET_DUMPABLE
-	7:          true, // PR_GET_KEEPCAPS
-	15:         true, // PR_SET_NAME ~ thr_set_name
-	16:         true, // PR_GET_NAME
-	21:         true, // PR_GET_SECCOMP
-	23:         true, // PR_CAPBSET_READ
-	29:         true, // PR_SET_TIMERSLACK
-	30:         true, // PR_GET_TIMERSLACK
-	38:         true, // PR_SET_NO_NEW_PRIVS
-	39:         true, // PR_GET_NO_NEW_PRIVS
-	40:         true, // PR_GET_TID_ADDRESS
-	41:         true, // PR_SET_THP_DISABLE
-	42:         true, // PR_GET_THP_DISABLE
-	52:         true, // PR_GET_SPECULATION_CTRL
-	0x53564d41: true, // PR_SET_VMA: Go 1.25+ names its heap mappings
+// prctlSelf reports whether a prctl option reads or sets only the calling
+// thread or its own memory: thr_set_name, sigaction-like and madvise-like
+// state. A switch, not a map: it costs nothing at start-up (issue 15).
+func prctlSelf(option uint64) bool {
+	switch option {
+	case 1, // PR_SET_PDEATHSIG
+		2,          // PR_GET_PDEATHSIG
+		3,          // PR_GET_DUMPABLE
+		4,          // PR_SET_DUMPABLE
+		7,          // PR_GET_KEEPCAPS
+		15,         // PR_SET_NAME ~ thr_set_name
+		16,         // PR_GET_NAME
+		21,         // PR_GET_SECCOMP
+		23,         // PR_CAPBSET_READ
+		29,         // PR_SET_TIMERSLACK
+		30,         // PR_GET_TIMERSLACK
+		38,         // PR_SET_NO_NEW_PRIVS
+		39,         // PR_GET_NO_NEW_PRIVS
+		40,         // PR_GET_TID_ADDRESS
+		41,         // PR_SET_THP_DISABLE
+		42,         // PR_GET_THP_DISABLE
+		52,         // PR_GET_SPECULATION_CTRL
+		0x53564d41: // PR_SET_VMA: Go 1.25+ names its heap mappings
+		return true
+	}
+	return false
 }
 
 func checkPrctlSelf(e *Entry, c Call) Verdict {
@@ -275,7 +283,7 @@ func checkPrctlSelf(e *Entry, c Call) Verdict {
 	if c.Args[0]>>32 != 0 {
 		return e.refusal()
 	}
-	if prctlSelf[c.Args[0]] {
+	if prctlSelf(c.Args[0]) {
 		return Verdict{}
 	}
 	return e.refusal()
