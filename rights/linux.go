@@ -3,6 +3,7 @@ package rights
 import (
 	"encoding/binary"
 	"slices"
+	"sync"
 )
 
 // Use is one descriptor a call uses and what Capsicum needs on it.
@@ -162,64 +163,68 @@ func MmapRights(prot, flags uint64) Set {
 
 func fdArg(v uint64) int { return int(int32(uint32(v))) }
 
-// fixed are the calls whose needs do not depend on their arguments: the
-// descriptor in argument 0 needs the set. FreeBSD's counterpart and the
-// rights it checks (sys/kern/sys_generic.c, vfs_syscalls.c,
-// uipc_syscalls.c, kern_descrip.c, sys/sys/capsicum.h comments).
 // FixedNeeds is what a call whose needs depend on nothing but its name
 // (read, write, fstat, ...) needs on its first argument, by FreeBSD's rules.
 // Such names mean the same call on FreeBSD, so its backend can name what a
 // refused call lacked without decoding flags, whose values differ there.
 func FixedNeeds(name string) (Set, bool) {
-	s, ok := fixed[name]
+	s, ok := fixed()[name]
 	return s, ok
 }
 
-var fixed = map[string]Set{
-	"read":              Of(CAP_READ),
-	"readv":             Of(CAP_READ),
-	"recvfrom":          Of(CAP_RECV),
-	"recvmsg":           Of(CAP_RECV),
-	"recvmmsg":          Of(CAP_RECV),
-	"pread64":           Of(CAP_PREAD),
-	"preadv":            Of(CAP_PREAD),
-	"write":             Of(CAP_WRITE),
-	"writev":            Of(CAP_WRITE),
-	"pwrite64":          Of(CAP_PWRITE),
-	"pwritev":           Of(CAP_PWRITE),
-	"lseek":             Of(CAP_SEEK), // kern_lseek checks cap_seek_rights for every whence
-	"getdents":          Of(CAP_READ), // getdirentries: cap_read_rights
-	"getdents64":        Of(CAP_READ),
-	"fstat":             Of(CAP_FSTAT),
-	"fstatfs":           Of(CAP_FSTATFS),
-	"fsync":             Of(CAP_FSYNC),
-	"fdatasync":         Of(CAP_FSYNC),
-	"sync_file_range":   Of(CAP_FSYNC),
-	"ftruncate":         Of(CAP_FTRUNCATE),
-	"fallocate":         Of(CAP_PWRITE), // posix_fallocate: cap_pwrite_rights
-	"fchmod":            Of(CAP_FCHMOD),
-	"fchown":            Of(CAP_FCHOWN),
-	"fchdir":            Of(CAP_FCHDIR),
-	"flock":             Of(CAP_FLOCK),
-	"accept":            Of(CAP_ACCEPT),
-	"accept4":           Of(CAP_ACCEPT),
-	"bind":              Of(CAP_BIND),
-	"connect":           Of(CAP_CONNECT),
-	"listen":            Of(CAP_LISTEN),
-	"getsockopt":        Of(CAP_GETSOCKOPT),
-	"setsockopt":        Of(CAP_SETSOCKOPT),
-	"getpeername":       Of(CAP_GETPEERNAME),
-	"getsockname":       Of(CAP_GETSOCKNAME),
-	"shutdown":          Of(CAP_SHUTDOWN),
-	"fgetxattr":         Of(CAP_EXTATTR_GET),
-	"fsetxattr":         Of(CAP_EXTATTR_SET),
-	"flistxattr":        Of(CAP_EXTATTR_LIST),
-	"fremovexattr":      Of(CAP_EXTATTR_DELETE),
-	"pidfd_send_signal": Of(CAP_PDKILL),
-	"epoll_wait":        Of(CAP_KQUEUE_EVENT),
-	"epoll_pwait":       Of(CAP_KQUEUE_EVENT),
-	"epoll_pwait2":      Of(CAP_KQUEUE_EVENT),
-}
+// fixed are the calls whose needs do not depend on their arguments: the
+// descriptor in argument 0 needs the set. FreeBSD's counterpart and the
+// rights it checks (sys/kern/sys_generic.c, vfs_syscalls.c,
+// uipc_syscalls.c, kern_descrip.c, sys/sys/capsicum.h comments). Built at
+// first use, not at package initialisation, so that a start-up that never
+// judges a descriptor pays nothing for it (issue 15).
+var fixed = sync.OnceValue(func() map[string]Set {
+	return map[string]Set{
+		"read":              Of(CAP_READ),
+		"readv":             Of(CAP_READ),
+		"recvfrom":          Of(CAP_RECV),
+		"recvmsg":           Of(CAP_RECV),
+		"recvmmsg":          Of(CAP_RECV),
+		"pread64":           Of(CAP_PREAD),
+		"preadv":            Of(CAP_PREAD),
+		"write":             Of(CAP_WRITE),
+		"writev":            Of(CAP_WRITE),
+		"pwrite64":          Of(CAP_PWRITE),
+		"pwritev":           Of(CAP_PWRITE),
+		"lseek":             Of(CAP_SEEK), // kern_lseek checks cap_seek_rights for every whence
+		"getdents":          Of(CAP_READ), // getdirentries: cap_read_rights
+		"getdents64":        Of(CAP_READ),
+		"fstat":             Of(CAP_FSTAT),
+		"fstatfs":           Of(CAP_FSTATFS),
+		"fsync":             Of(CAP_FSYNC),
+		"fdatasync":         Of(CAP_FSYNC),
+		"sync_file_range":   Of(CAP_FSYNC),
+		"ftruncate":         Of(CAP_FTRUNCATE),
+		"fallocate":         Of(CAP_PWRITE), // posix_fallocate: cap_pwrite_rights
+		"fchmod":            Of(CAP_FCHMOD),
+		"fchown":            Of(CAP_FCHOWN),
+		"fchdir":            Of(CAP_FCHDIR),
+		"flock":             Of(CAP_FLOCK),
+		"accept":            Of(CAP_ACCEPT),
+		"accept4":           Of(CAP_ACCEPT),
+		"bind":              Of(CAP_BIND),
+		"connect":           Of(CAP_CONNECT),
+		"listen":            Of(CAP_LISTEN),
+		"getsockopt":        Of(CAP_GETSOCKOPT),
+		"setsockopt":        Of(CAP_SETSOCKOPT),
+		"getpeername":       Of(CAP_GETPEERNAME),
+		"getsockname":       Of(CAP_GETSOCKNAME),
+		"shutdown":          Of(CAP_SHUTDOWN),
+		"fgetxattr":         Of(CAP_EXTATTR_GET),
+		"fsetxattr":         Of(CAP_EXTATTR_SET),
+		"flistxattr":        Of(CAP_EXTATTR_LIST),
+		"fremovexattr":      Of(CAP_EXTATTR_DELETE),
+		"pidfd_send_signal": Of(CAP_PDKILL),
+		"epoll_wait":        Of(CAP_KQUEUE_EVENT),
+		"epoll_pwait":       Of(CAP_KQUEUE_EVENT),
+		"epoll_pwait2":      Of(CAP_KQUEUE_EVENT),
+	}
+})
 
 // at describes a *at call: the directory argument, the path argument, the
 // flags argument (-1: none) and the rights the lookup needs.
@@ -232,24 +237,29 @@ type at struct {
 	empty Set
 }
 
-var atCalls = map[string][]at{
-	"newfstatat": {{0, 1, 3, Of(CAP_FSTATAT), Of(CAP_FSTAT)}},
-	"statx":      {{0, 1, 2, Of(CAP_FSTATAT), Of(CAP_FSTAT)}},
-	"faccessat":  {{0, 1, -1, Of(CAP_FSTATAT), Set{}}},
-	"faccessat2": {{0, 1, 3, Of(CAP_FSTATAT), Set{}}},
-	"fchmodat":   {{0, 1, -1, Of(CAP_FCHMODAT), Set{}}},
-	"fchmodat2":  {{0, 1, 3, Of(CAP_FCHMODAT), Of(CAP_FCHMOD)}},
-	"fchownat":   {{0, 1, 4, Of(CAP_FCHOWNAT), Of(CAP_FCHOWN)}},
-	"futimesat":  {{0, 1, -1, Of(CAP_FUTIMESAT), Set{}}},
-	"mkdirat":    {{0, 1, -1, Of(CAP_MKDIRAT), Set{}}},
-	"symlinkat":  {{1, 2, -1, Of(CAP_SYMLINKAT), Set{}}},
-	"unlinkat":   {{0, 1, -1, Of(CAP_UNLINKAT), Set{}}},
-	"readlinkat": {{0, 1, -1, Of(CAP_LOOKUP), Set{}}},
-	"renameat":   {{0, 1, -1, Of(CAP_RENAMEAT_SOURCE), Set{}}, {2, 3, -1, Of(CAP_RENAMEAT_TARGET), Set{}}},
-	"renameat2":  {{0, 1, -1, Of(CAP_RENAMEAT_SOURCE), Set{}}, {2, 3, -1, Of(CAP_RENAMEAT_TARGET), Set{}}},
-	"linkat":     {{0, 1, 4, Of(CAP_LINKAT_SOURCE), Set{}}, {2, 3, -1, Of(CAP_LINKAT_TARGET), Set{}}},
-	"execveat":   {{0, 1, 4, Of(CAP_LOOKUP), Of(CAP_FEXECVE, CAP_READ)}},
-}
+// atCalls are the calls that look a path up beneath a directory
+// descriptor, with where their arguments are and what the lookup needs.
+// Built at first use, like fixed.
+var atCalls = sync.OnceValue(func() map[string][]at {
+	return map[string][]at{
+		"newfstatat": {{0, 1, 3, Of(CAP_FSTATAT), Of(CAP_FSTAT)}},
+		"statx":      {{0, 1, 2, Of(CAP_FSTATAT), Of(CAP_FSTAT)}},
+		"faccessat":  {{0, 1, -1, Of(CAP_FSTATAT), Set{}}},
+		"faccessat2": {{0, 1, 3, Of(CAP_FSTATAT), Set{}}},
+		"fchmodat":   {{0, 1, -1, Of(CAP_FCHMODAT), Set{}}},
+		"fchmodat2":  {{0, 1, 3, Of(CAP_FCHMODAT), Of(CAP_FCHMOD)}},
+		"fchownat":   {{0, 1, 4, Of(CAP_FCHOWNAT), Of(CAP_FCHOWN)}},
+		"futimesat":  {{0, 1, -1, Of(CAP_FUTIMESAT), Set{}}},
+		"mkdirat":    {{0, 1, -1, Of(CAP_MKDIRAT), Set{}}},
+		"symlinkat":  {{1, 2, -1, Of(CAP_SYMLINKAT), Set{}}},
+		"unlinkat":   {{0, 1, -1, Of(CAP_UNLINKAT), Set{}}},
+		"readlinkat": {{0, 1, -1, Of(CAP_LOOKUP), Set{}}},
+		"renameat":   {{0, 1, -1, Of(CAP_RENAMEAT_SOURCE), Set{}}, {2, 3, -1, Of(CAP_RENAMEAT_TARGET), Set{}}},
+		"renameat2":  {{0, 1, -1, Of(CAP_RENAMEAT_SOURCE), Set{}}, {2, 3, -1, Of(CAP_RENAMEAT_TARGET), Set{}}},
+		"linkat":     {{0, 1, 4, Of(CAP_LINKAT_SOURCE), Set{}}, {2, 3, -1, Of(CAP_LINKAT_TARGET), Set{}}},
+		"execveat":   {{0, 1, 4, Of(CAP_LOOKUP), Of(CAP_FEXECVE, CAP_READ)}},
+	}
+})
 
 // LinuxUses lists the descriptors a Linux syscall uses and the rights each
 // needs, by FreeBSD's rules for the call's FreeBSD counterpart. It returns
@@ -258,10 +268,10 @@ var atCalls = map[string][]at{
 // whose directory descriptor namei ignores). mem may be nil; then the calls
 // that need memory (paths, msghdr, pollfd) are judged on registers alone.
 func LinuxUses(name string, args [6]uint64, mem Memory) []Use {
-	if s, ok := fixed[name]; ok {
+	if s, ok := fixed()[name]; ok {
 		return []Use{{Arg: 0, FD: fdArg(args[0]), Rights: s}}
 	}
-	if ats, ok := atCalls[name]; ok {
+	if ats, ok := atCalls()[name]; ok {
 		var out []Use
 		for _, a := range ats {
 			if u, ok := atUse(a, args, mem); ok {
@@ -464,10 +474,10 @@ var argumentCalls = []string{
 // descriptor use in: what a process with limited descriptors must stop at.
 func LinuxCalls() []string {
 	var out []string
-	for name := range fixed {
+	for name := range fixed() {
 		out = append(out, name)
 	}
-	for name := range atCalls {
+	for name := range atCalls() {
 		out = append(out, name)
 	}
 	out = append(out, argumentCalls...)

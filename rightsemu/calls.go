@@ -2,6 +2,7 @@ package rightsemu
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/captrace/captrace/rights"
 )
@@ -54,14 +55,17 @@ const (
 )
 
 // newDescriptorCalls return a new descriptor that starts with all rights.
-var newDescriptorCalls = map[string]bool{
-	"open": true, "creat": true, "socket": true, "epoll_create": true, "epoll_create1": true,
-	"eventfd": true, "eventfd2": true, "timerfd_create": true, "signalfd": true, "signalfd4": true,
-	"inotify_init": true, "inotify_init1": true, "memfd_create": true, "pidfd_open": true,
-	"open_by_handle_at": true, "userfaultfd": true, "fanotify_init": true, "perf_event_open": true,
-	"io_uring_setup": true, "memfd_secret": true, "open_tree": true, "fsopen": true, "fsmount": true,
-	"fspick": true, "pidfd_getfd": true,
-}
+// Built at first use, not at package initialisation (start-up, issue 15).
+var newDescriptorCalls = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"open": true, "creat": true, "socket": true, "epoll_create": true, "epoll_create1": true,
+		"eventfd": true, "eventfd2": true, "timerfd_create": true, "signalfd": true, "signalfd4": true,
+		"inotify_init": true, "inotify_init1": true, "memfd_create": true, "pidfd_open": true,
+		"open_by_handle_at": true, "userfaultfd": true, "fanotify_init": true, "perf_event_open": true,
+		"io_uring_setup": true, "memfd_secret": true, "open_tree": true, "fsopen": true, "fsmount": true,
+		"fspick": true, "pidfd_getfd": true,
+	}
+})
 
 // Apply moves limits after call returned ret (the syscall-exit value);
 // uses are what LinuxUses found at its entry. Closing forgets a
@@ -104,7 +108,7 @@ func Apply(call string, args [6]uint64, ret int64, uses []rights.Use, t *rights.
 		}
 		t.Opened(newFD)
 	default:
-		if newDescriptorCalls[call] {
+		if newDescriptorCalls()[call] {
 			t.Opened(newFD)
 		}
 	}
@@ -145,4 +149,4 @@ func (d Denied) Origin() rights.Origin {
 
 // NewDescriptor reports whether call returns a new descriptor with all
 // rights (open, socket, eventfd...).
-func NewDescriptor(call string) bool { return newDescriptorCalls[call] }
+func NewDescriptor(call string) bool { return newDescriptorCalls()[call] }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/captrace/captrace/rights"
 )
@@ -128,7 +129,7 @@ func (r *Recorder) Apply(pid int, call string, args [6]uint64, ret int64, uses [
 		}
 		delete(fds, int(ret))
 	default:
-		if newDescriptorCalls[call] {
+		if newDescriptorCalls()[call] {
 			delete(fds, int(ret))
 		}
 	}
@@ -182,14 +183,17 @@ func (r *Recorder) Suggestions() []Root {
 
 // ioctlNames are the Linux ioctl commands a suggestion names in a comment
 // (include/uapi/asm-generic/ioctls.h).
-var ioctlNames = map[uint64]string{
-	0x5401: "TCGETS", 0x5402: "TCSETS", 0x5403: "TCSETSW", 0x5404: "TCSETSF",
-	0x540f: "TIOCGPGRP", 0x5410: "TIOCSPGRP", 0x5413: "TIOCGWINSZ", 0x5414: "TIOCSWINSZ",
-	0x541b: "FIONREAD", 0x5421: "FIONBIO", 0x5450: "FIONCLEX", 0x5451: "FIOCLEX", 0x5452: "FIOASYNC",
-}
+// Built at first use, not at package initialisation (start-up, issue 15).
+var ioctlNames = sync.OnceValue(func() map[uint64]string {
+	return map[uint64]string{
+		0x5401: "TCGETS", 0x5402: "TCSETS", 0x5403: "TCSETSW", 0x5404: "TCSETSF",
+		0x540f: "TIOCGPGRP", 0x5410: "TIOCSPGRP", 0x5413: "TIOCGWINSZ", 0x5414: "TIOCSWINSZ",
+		0x541b: "FIONREAD", 0x5421: "FIONBIO", 0x5450: "FIONCLEX", 0x5451: "FIOCLEX", 0x5452: "FIOASYNC",
+	}
+})
 
 // IoctlName is a Linux ioctl command's name, or "" if unknown here.
-func IoctlName(cmd uint64) string { return ioctlNames[cmd] }
+func IoctlName(cmd uint64) string { return ioctlNames()[cmd] }
 
 // WriteC prints the suggestions of one process as C to paste before its
 // cap_enter(); where resolves an Origin to "main, prog.c:12" ("" when
