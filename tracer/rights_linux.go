@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -447,17 +448,20 @@ func (b *osBackend) suggestions(s *session) []Descriptor {
 
 // opensDescriptor are the calls whose new descriptor --suggest-rights
 // names by where it was opened.
-var opensDescriptor = map[string]bool{
-	"open": true, "openat": true, "openat2": true, "creat": true, "socket": true,
-	"accept": true, "accept4": true, "memfd_create": true, "eventfd2": true, "epoll_create1": true,
-}
+// Built at first use, not at package initialisation (start-up, issue 15).
+var opensDescriptor = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"open": true, "openat": true, "openat2": true, "creat": true, "socket": true,
+		"accept": true, "accept4": true, "memfd_create": true, "eventfd2": true, "epoll_create1": true,
+	}
+})
 
 // rememberOpen records the stack of a call that opens a descriptor before
 // the enter point; its exit tells which descriptor it was.
 func (b *osBackend) rememberOpen(s *session, p *process, tid int, regs *registers) {
 	b.rights.init()
 	name := b.rights.names.Name(syscallNr(regs))
-	if !opensDescriptor[name] {
+	if !opensDescriptor()[name] {
 		return
 	}
 	b.rights.origins = append(b.rights.origins, origin{stack: s.unwind(p, regs), maps: p.maps})
@@ -469,11 +473,15 @@ func (b *osBackend) rememberOpen(s *session, p *process, tid int, regs *register
 	b.rights.exits[tid] = &pendingExit{call: name, args: syscallArgs(regs), open: at}
 }
 
-var shimCalls = map[int]string{
-	shimabi.OpRightsLimit: "cap_rights_limit",
-	shimabi.OpIoctlsLimit: "cap_ioctls_limit",
-	shimabi.OpFcntlsLimit: "cap_fcntls_limit",
-}
+// shimCalls name the shim's limit operations; built at first use, not at
+// package initialisation (start-up, issue 15).
+var shimCalls = sync.OnceValue(func() map[int]string {
+	return map[int]string{
+		shimabi.OpRightsLimit: "cap_rights_limit",
+		shimabi.OpIoctlsLimit: "cap_ioctls_limit",
+		shimabi.OpFcntlsLimit: "cap_fcntls_limit",
+	}
+})
 
 // reportWidening reports a limit call that would widen a descriptor's
 // limits: it fails with ENOTCAPABLE in both modes, as on FreeBSD, since
@@ -493,7 +501,7 @@ func (b *osBackend) reportWidening(s *session, p *process, tid int, regs *regist
 	}
 	v := capmode.Verdict{Outcome: capmode.NotCapable, Kind: capmode.KindRights, Reason: reason,
 		Hint: "limit a descriptor once, to everything it will need (captrace --suggest-rights)"}
-	ev := event.Event{Pid: p.pid, Tid: tid, Syscall: shimCalls[op], Args: capmode.RawArgs(capmode.Call{Args: args})[:3],
+	ev := event.Event{Pid: p.pid, Tid: tid, Syscall: shimCalls()[op], Args: capmode.RawArgs(capmode.Call{Args: args})[:3],
 		Verdict: v, Stack: b.rights.origins[at-1].stack, Maps: b.rights.origins[at-1].maps, LimitedAt: b.origin(map[int]rights.Origin{shimabi.OpRightsLimit: have.Origin, shimabi.OpIoctlsLimit: have.IoctlsOrigin, shimabi.OpFcntlsLimit: have.FcntlsOrigin}[op])}
 	s.pending = append(s.pending, ev)
 }

@@ -122,13 +122,15 @@ func CacheDir() string {
 	return filepath.Join(home, ".cache", "debuginfod_client")
 }
 
-var hexID = regexp.MustCompile(`^[0-9a-f]{2,}$`)
+// hexID is compiled at first use, not at package initialisation: every
+// captrace start-up would pay for it, debuginfod or not (issue 15).
+var hexID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{2,}$`) })
 
 // DebugInfo returns the path of the cached debug file of buildID (lower
 // case hex), downloading it first when needed.
 func (c *Client) DebugInfo(buildID string) (string, error) {
 	buildID = strings.ToLower(buildID)
-	if !hexID.MatchString(buildID) {
+	if !hexID().MatchString(buildID) {
 		return "", fmt.Errorf("debuginfod: bad build-id %q", buildID)
 	}
 	c.mu.Lock()
