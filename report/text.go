@@ -10,8 +10,6 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // ColorMode says whether the text report uses ANSI colors.
@@ -90,23 +88,19 @@ func WriteText(w io.Writer, r *Report, opts Options) error {
 	if len(groups) > 0 {
 		tb := &trimmedLines{w: w}
 		t := newTable(tb)
-		t.Header(p.paint(ansiBold, "COUNT"), p.paint(ansiBold, "SYSCALL"), p.paint(ansiBold, "ERRNO"),
-			p.paint(ansiBold, "SITE"), p.paint(ansiBold, "EXAMPLE"), p.paint(ansiBold, "HINT"))
+		t.SetHeader([]string{p.paint(ansiBold, "COUNT"), p.paint(ansiBold, "SYSCALL"), p.paint(ansiBold, "ERRNO"),
+			p.paint(ansiBold, "SITE"), p.paint(ansiBold, "EXAMPLE"), p.paint(ansiBold, "HINT")})
 		for _, g := range groups {
-			if err := t.Append([]string{
+			t.Append([]string{
 				strconv.Itoa(g.Count),
 				displayText(g.Syscall),
 				p.paint(ansiRed, displayText(g.Errno)),
 				p.paint(ansiCyan, siteText(Site{Function: shortFunction(g.Site.Function), File: g.Site.File, Line: g.Site.Line, Module: g.Site.Module, Address: g.Site.Address}, dir)),
 				exampleArg(g.Example.Args),
 				displayText(g.Hint),
-			}); err != nil {
-				return err
-			}
+			})
 		}
-		if err := t.Render(); err != nil {
-			return err
-		}
+		t.Render() // its write errors reach tb, which flush reports
 		if err := tb.flush(); err != nil {
 			return err
 		}
@@ -138,25 +132,22 @@ const columnGap = "  "
 
 // newTable is the report's table: left-aligned columns two spaces apart
 // under a plain header, no borders or rules, cells never wrapped (a path or
-// a hint is read whole).
+// a hint is read whole). tablewriter v0.0.5, not v1: the same text, but
+// v1.0.9's dependencies (rivo/uniseg, olekukonko/errors and ll,
+// fatih/color) cost every start-up about 0.3 ms more package
+// initialisation and 0.4-0.5 ms more CPU, and v1.1's width cache far more
+// (issue 15; docs/performance.md, "Package initialisation").
 func newTable(w io.Writer) *tablewriter.Table {
-	return tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbolCustom("captrace").WithColumn(columnGap),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenRows: tw.Off, BetweenColumns: tw.On},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
-			},
-		})),
-		tablewriter.WithPadding(tw.PaddingNone),
-		tablewriter.WithAlignment(tw.Alignment{tw.AlignLeft}),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
+	t := tablewriter.NewWriter(w)
+	t.SetBorder(false)
+	t.SetHeaderLine(false)
+	t.SetAutoFormatHeaders(false)
+	t.SetAutoWrapText(false)
+	t.SetAlignment(tablewriter.ALIGN_LEFT)
+	t.SetHeaderAlignment(tablewriter.ALIGN_LEFT)
+	t.SetNoWhiteSpace(true)
+	t.SetTablePadding(columnGap)
+	return t
 }
 
 // trimmedLines drops the blanks at the end of each line: tablewriter pads
