@@ -62,6 +62,9 @@ type backend interface {
 	// readMaps reads p's module map; stale reports whether p.maps must be
 	// read again before an unwind.
 	readMaps(p *process) (*symbolize.ModuleMap, error)
+	// entryPoint is where the kernel starts p's program (its load bias
+	// included), when the backend can tell without reading the map.
+	entryPoint(p *process) (uint64, bool)
 	mapsStale(p *process) bool
 	// openDescriptor opens descriptor fd of process pid in captrace, for
 	// capmode to resolve paths beneath it.

@@ -499,6 +499,10 @@ func (b *osBackend) writeMemory(pid, tid int, addr uint64, p []byte) error {
 
 func (b *osBackend) openMemory(pid int) processMemory { return ptraceMemory{pid} }
 
+// entryPoint: the map is read instead (kern.proc.auxv would serve, but
+// the map is read at the entry point anyway on FreeBSD).
+func (b *osBackend) entryPoint(p *process) (uint64, bool) { return 0, false }
+
 // readMaps builds the module map from PT_VM_ENTRY records.
 func (b *osBackend) readMaps(p *process) (*symbolize.ModuleMap, error) {
 	stamp, _ := vmTimestamp(p.pid)

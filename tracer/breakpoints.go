@@ -62,6 +62,9 @@ type breakpointThread interface {
 	// modules reads the process's map afresh and lists its ELF files,
 	// the program first (programModules).
 	modules() []loadedModule
+	// entryPoint is the program's run-time entry point, when the
+	// backend knows it without reading the map.
+	entryPoint() (uint64, bool)
 	// isCode reports whether addr is in an executable mapping.
 	isCode(addr uint64) bool
 }
@@ -111,11 +114,26 @@ func (t *breakpointTable) plantEntry(th breakpointThread, exe string) {
 		t.resolve(th)
 		return
 	}
+	if entry, ok := th.entryPoint(); ok {
+		t.plant(th, entry, roleEntry, "entry", 0)
+		return
+	}
 	entry, err := elfEntry(exe)
 	if err != nil {
 		return
 	}
 	t.plant(th, entry+programBias(th.modules()), roleEntry, "entry", 0)
+}
+
+// programBias is the program image's load bias: the run-time entry point
+// minus the file's, or else from the memory map.
+func (t *breakpointTable) programBias(th breakpointThread) uint64 {
+	if t.plan.fileEntry != 0 {
+		if entry, ok := th.entryPoint(); ok && entry >= t.plan.fileEntry {
+			return entry - t.plan.fileEntry
+		}
+	}
+	return programBias(th.modules())
 }
 
 // plant sets a one-shot trap at addr.
@@ -221,20 +239,27 @@ func (t *breakpointTable) rewind(th breakpointThread, addr uint64) {
 // mapped every library: now the plan's symbols have addresses (or at
 // exec, for a plan inProgram).
 func (t *breakpointTable) resolve(th breakpointThread) {
-	modules := th.modules()
 	plan := t.plan
 	switch {
 	case plan.goMain != 0:
-		t.plant(th, plan.goMain+programBias(modules), roleEnter, plan.what, 0)
+		t.plant(th, plan.goMain+t.programBias(th), roleEnter, plan.what, 0)
 	case plan.start != nil:
-		if addr, ok := resolveSymbols(modules, plan.start.name)[plan.start.name]; ok {
+		if addr, ok := resolveSymbols(th.modules(), plan.start.name)[plan.start.name]; ok {
 			t.plant(th, addr, roleStartMain, plan.start.name, plan.start.mainArg)
 		}
 	case plan.startCall != nil:
-		t.plant(th, plan.startCall.addr+programBias(modules), roleStartMain, "the C start-up call", plan.startCall.mainArg)
+		t.plant(th, plan.startCall.addr+t.programBias(th), roleStartMain, "the C start-up call", plan.startCall.mainArg)
+	case len(plan.programAddrs) > 0:
+		// The program's own definitions (every overload, every inlined
+		// copy): the libraries are not searched.
+		bias := t.programBias(th)
+		for _, a := range plan.programAddrs {
+			t.plant(th, a+bias, roleEnter, plan.what, 0)
+		}
 	default:
+		modules := th.modules()
 		for _, name := range plan.symbols {
-			for _, addr := range resolveFunction(modules, plan, name) {
+			for _, addr := range resolveFunction(modules, name) {
 				t.plant(th, addr, roleEnter, name, 0)
 			}
 		}

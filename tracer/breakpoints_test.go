@@ -21,10 +21,13 @@ import (
 // writeELF, so the tests need no compiler.
 
 type fakeThread struct {
-	mem  map[uint64]byte
-	pcv  uint64
-	args [6]uint64
-	mods []loadedModule
+	mem   map[uint64]byte
+	pcv   uint64
+	args  [6]uint64
+	mods  []loadedModule
+	entry uint64 // the run-time entry point; 0: unknown, read the map
+	// mapReads counts modules() calls.
+	mapReads int
 }
 
 func (f *fakeThread) readText(addr uint64, p []byte) error {
@@ -50,10 +53,11 @@ func (f *fakeThread) writeText(addr uint64, p []byte) error {
 	return nil
 }
 
-func (f *fakeThread) pc() uint64              { return f.pcv }
-func (f *fakeThread) setPC(pc uint64) error   { f.pcv = pc; return nil }
-func (f *fakeThread) funcArg(n int) uint64    { return f.args[n] }
-func (f *fakeThread) modules() []loadedModule { return f.mods }
+func (f *fakeThread) pc() uint64                 { return f.pcv }
+func (f *fakeThread) setPC(pc uint64) error      { f.pcv = pc; return nil }
+func (f *fakeThread) funcArg(n int) uint64       { return f.args[n] }
+func (f *fakeThread) modules() []loadedModule    { f.mapReads++; return f.mods }
+func (f *fakeThread) entryPoint() (uint64, bool) { return f.entry, f.entry != 0 }
 func (f *fakeThread) isCode(addr uint64) bool {
 	_, ok := f.mem[addr]
 	return ok
@@ -193,6 +197,48 @@ func TestBreakpointsEnterSymbol(t *testing.T) {
 	th.pcv = exeBias + 0x1801
 	if got := bps.onTrap(th); got != trapForeign || th.pc() != exeBias+0x1801 {
 		t.Errorf("foreign trap: %v at pc %#x, want trapForeign and the pc untouched", got, th.pc())
+	}
+}
+
+// TestBreakpointsFromTheEntryPoint: where the backend knows the run-time
+// entry point (Linux's AT_ENTRY), the program's load bias comes from it
+// and the memory map is not read at exec at all.
+func TestBreakpointsFromTheEntryPoint(t *testing.T) {
+	dir := t.TempDir()
+	exe, lib := filepath.Join(dir, "prog"), filepath.Join(dir, "libc.so")
+	writeELF(t, exe, entry, elfSym{name: "sandbox_enter", value: 0x1200}, elfSym{name: "cap_enter", undefined: true})
+	writeELF(t, lib, 0, elfSym{name: "cap_enter", value: 0x3000})
+
+	// The program's own function: planted at exec, at entry's bias.
+	plan, err := planEnter(exe, "sandbox_enter", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := &fakeThread{mem: map[uint64]byte{}, entry: exeBias + entry}
+	th.mapCode(exeBias+entry, 0xf3)
+	th.mapCode(exeBias+0x1200, 0x55)
+	newBreakpointTable(plan, io.Discard).plantEntry(th, exe)
+	if th.code(exeBias+0x1200) != 0xcc || th.mapReads != 0 {
+		t.Errorf("sandbox_enter %#x after %d map reads: want the trap, and no map read", th.code(exeBias+0x1200), th.mapReads)
+	}
+
+	// A library's function: the entry point's trap goes at AT_ENTRY.
+	plan, err = planEnter(exe, EnterCapEnter, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th = &fakeThread{mem: map[uint64]byte{}, entry: exeBias + entry, mods: []loadedModule{{path: exe, bias: exeBias, program: true}, {path: lib, bias: libBias}}}
+	th.mapCode(exeBias+entry, 0xf3)
+	th.mapCode(libBias+0x3000, 0xb8)
+	bps := newBreakpointTable(plan, io.Discard)
+	bps.plantEntry(th, exe)
+	if th.code(exeBias+entry) != 0xcc || th.mapReads != 0 {
+		t.Fatalf("entry %#x after %d map reads: want the trap, and no map read", th.code(exeBias+entry), th.mapReads)
+	}
+	th.trapAt(exeBias + entry)
+	bps.onTrap(th)
+	if th.code(libBias+0x3000) != 0xcc {
+		t.Errorf("cap_enter not planted in the library once the loader is done")
 	}
 }
 

@@ -35,6 +35,12 @@ type enterPlan struct {
 	// function, names from its debug file. Empty: look in the libraries.
 	programAddrs []uint64
 	what         string // for messages: "cap_enter", "main", ...
+	// shim: the image was built against the Capsicum shim, when
+	// shimKnown (the planner opened it).
+	shim, shimKnown bool
+	// fileEntry is the image's ELF entry point (e_entry), which with the
+	// run-time one gives the load bias; 0 when unknown.
+	fileEntry uint64
 }
 
 // inProgram reports whether every breakpoint of the plan lies in the
@@ -161,10 +167,19 @@ func planEnterWith(exePath, point string, warn io.Writer, find functionFinder) (
 		return enterPlan{}, &Error{Path: exePath, Err: fmt.Errorf("not a valid ELF file: %w", err), Status: StatusNotExecutable}
 	}
 	defer f.Close()
+	plan, err := planOpened(f, exePath, point, warn, find)
+	plan.shim = builtWithShimFile(f)
+	plan.shimKnown = true
+	plan.fileEntry = f.Entry
+	return plan, err
+}
+
+// planOpened is planEnterWith once the image is open.
+func planOpened(f *elf.File, exePath, point string, warn io.Writer, find functionFinder) (enterPlan, error) {
 	names := elfFunctionNames(f)
 	switch point {
 	case "", EnterCapEnter:
-		if f.Section(shimabi.Section) != nil {
+		if builtWithShimFile(f) {
 			// Built against captrace's Capsicum shim: its cap_enter()
 			// announces itself (rights_linux.go), stripped or inlined.
 			return enterPlan{what: EnterCapEnter}, nil
@@ -246,8 +261,10 @@ func builtWithShim(path string) bool {
 		return false
 	}
 	defer f.Close()
-	return f.Section(shimabi.Section) != nil
+	return builtWithShimFile(f)
 }
+
+func builtWithShimFile(f *elf.File) bool { return f.Section(shimabi.Section) != nil }
 
 func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, error) {
 	if isGo(f) {
@@ -358,17 +375,11 @@ func resolveSymbols(modules []loadedModule, names ...string) map[string]uint64 {
 }
 
 // resolveFunction finds where the enter function name begins in the loaded
-// modules: the program's own definitions from its plan (programAddrs),
-// else the first library that defines a function reports would call
-// name (every overload in it).
-func resolveFunction(modules []loadedModule, plan enterPlan, name string) []uint64 {
+// modules: the first one that defines a function reports would call name
+// (every overload in it). The program's own definitions are planned
+// before (enterPlan.programAddrs).
+func resolveFunction(modules []loadedModule, name string) []uint64 {
 	var out []uint64
-	if len(plan.programAddrs) > 0 {
-		for _, a := range plan.programAddrs {
-			out = append(out, a+programBias(modules))
-		}
-		return out
-	}
 	for _, m := range modules {
 		f, err := elf.Open(m.path)
 		if err != nil {

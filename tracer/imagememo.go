@@ -27,24 +27,42 @@ type imageKey struct {
 
 // get returns learn(), computed once per file and question.
 func (c *imageMemo[T]) get(exe, question string, learn func() T) T {
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return learn()
-	}
-	sys, ok := fi.Sys().(*syscall.Stat_t)
+	key, ok := keyOf(exe, question)
 	if !ok {
 		return learn()
 	}
-	key := imageKey{uint64(sys.Dev), uint64(sys.Ino), fi.Size(), fi.ModTime().UnixNano(), question}
 	if v, found := c.m[key]; found {
 		return v
 	}
 	v := learn()
+	c.put(key, v)
+	return v
+}
+
+// set records what was learnt of exe another way.
+func (c *imageMemo[T]) set(exe, question string, v T) {
+	if key, ok := keyOf(exe, question); ok {
+		c.put(key, v)
+	}
+}
+
+func (c *imageMemo[T]) put(key imageKey, v T) {
 	if c.m == nil {
 		c.m = map[imageKey]T{}
 	}
 	c.m[key] = v
-	return v
+}
+
+func keyOf(exe, question string) (imageKey, bool) {
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return imageKey{}, false
+	}
+	sys, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return imageKey{}, false
+	}
+	return imageKey{uint64(sys.Dev), uint64(sys.Ino), fi.Size(), fi.ModTime().UnixNano(), question}, true
 }
 
 // planResult is a remembered plan.

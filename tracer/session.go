@@ -154,6 +154,9 @@ func Run(cfg Config) (Result, error) {
 	} else if s.plan, s.planDeferred, err = planProgram(path, cfg.Enter, s.cfg.Warnings, s.cfg.finder(true)); err != nil {
 		return Result{}, err
 	}
+	if s.plan.shimKnown {
+		s.shimImages.set(path, "", s.plan.shim) // the planner read it already
+	}
 	if s.os, err = newBackend(&s.cfg); err != nil {
 		return Result{}, err
 	}

@@ -35,8 +35,13 @@ func (t *stoppedThread) setPC(pc uint64) error {
 }
 
 func (t *stoppedThread) isCode(addr uint64) bool {
+	if t.p.maps == nil || t.p.maps.Find(addr) == nil {
+		t.s.refreshMaps(t.p) // not read yet, or from before the loader's work
+	}
 	return t.p.maps != nil && t.p.maps.Find(addr) != nil // Find knows executable mappings only
 }
+
+func (t *stoppedThread) entryPoint() (uint64, bool) { return t.s.os.entryPoint(t.p) }
 
 func (t *stoppedThread) modules() []loadedModule {
 	t.s.refreshMaps(t.p)
