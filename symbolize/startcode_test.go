@@ -1,0 +1,86 @@
+package symbolize
+
+import (
+	"debug/elf"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestEntryMain reads main's address from the entry code of programs gcc
+// builds here (PIE: "lea main(%rip), %rdi"; non-PIE: "mov $main, %rdi";
+// static), stripped, and compares it with the symbol table of the same
+// program before stripping.
+func TestEntryMain(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "testdata", "victims", "noviolation.c")
+	for _, v := range []struct {
+		name  string
+		flags []string
+	}{
+		{"pie", []string{"-fPIE", "-pie"}},
+		{"nopie", []string{"-fno-PIE", "-no-pie"}},
+		{"static", []string{"-static"}},
+		{"static-pie", []string{"-static-pie"}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			bin := filepath.Join(dir, v.name)
+			if out, err := exec.Command("gcc", append([]string{"-O2", "-o", bin, src}, v.flags...)...).CombinedOutput(); err != nil {
+				t.Fatalf("gcc: %v\n%s", err, out)
+			}
+			want := symbolValue(t, bin, "main")
+			if out, err := exec.Command("strip", bin).CombinedOutput(); err != nil {
+				t.Fatalf("strip: %v\n%s", err, out)
+			}
+			f, err := elf.Open(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if f.Section(".symtab") != nil {
+				t.Fatal("still has a symbol table")
+			}
+			if got := EntryMain(f); got != want {
+				t.Errorf("EntryMain = %#x, want main at %#x", got, want)
+			}
+		})
+	}
+}
+
+// TestEntryMainRefusesLibraries: a shared library's entry point is no
+// _start.
+func TestEntryMainRefusesLibraries(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "lib.so")
+	src := filepath.Join("..", "testdata", "victims", "noviolation.c")
+	if out, err := exec.Command("gcc", "-shared", "-fPIC", "-o", lib, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	f, err := elf.Open(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := EntryMain(f); got != 0 {
+		t.Errorf("EntryMain of a shared library = %#x, want 0", got)
+	}
+}
+
+func symbolValue(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name == name && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+			return s.Value
+		}
+	}
+	t.Fatalf("%s has no %s", path, name)
+	return 0
+}
