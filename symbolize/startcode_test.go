@@ -2,6 +2,7 @@ package symbolize
 
 import (
 	"debug/elf"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -83,4 +84,43 @@ func symbolValue(t *testing.T, path, name string) uint64 {
 	}
 	t.Fatalf("%s has no %s", path, name)
 	return 0
+}
+
+// TestEntryMainFromTheGOT: entry code that loads main from the GOT
+// ("mov main@GOTPCREL(%rip), %rdi", kept so by --no-relax) does not say
+// where main is until relocation: no address is taken from it.
+func TestEntryMainFromTheGOT(t *testing.T) {
+	dir := t.TempDir()
+	start := filepath.Join(dir, "start.S")
+	if err := os.WriteFile(start, []byte(`
+	.text
+	.globl _start
+_start:
+	xorl %ebp, %ebp
+	movq main@GOTPCREL(%rip), %rdi
+	call *__libc_start_main@GOTPCREL(%rip)
+	hlt
+	.globl main
+main:
+	xorl %eax, %eax
+	ret
+	.section .note.GNU-stack,"",@progbits
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "got")
+	if out, err := exec.Command("gcc", "-nostartfiles", "-pie", "-Wl,--no-relax", "-o", bin, start).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := readEntry(f).main; got != 0 {
+		t.Errorf("main read as %#x from a GOT load", got)
+	}
+	if got := EntryMain(f); got != 0 {
+		t.Errorf("EntryMain = %#x, want 0", got)
+	}
 }
