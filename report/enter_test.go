@@ -46,6 +46,25 @@ func TestCollectorEnterSite(t *testing.T) {
 	if got == nil || *got != want {
 		t.Errorf("enter site %+v, want %+v (the caller of the inlined stop_parent and its main)", got, want)
 	}
+	// main, called from the C library's start-up: main itself names the
+	// place, and the C library is never symbolized for it.
+	mm := symbolize.NewModuleMap([]symbolize.Mapping{
+		{Start: 0x400000, End: 0x402000, Perm: "r-xp", Path: prog},
+		{Start: 0x7f0000000000, End: 0x7f0000100000, Perm: "r-xp", Path: libc},
+	})
+	sym := fixtureSymbolizer()
+	c = NewCollector(sym)
+	c.SetEnterPoint(&event.EnterPoint{Pid: 5, Tid: 5, Maps: mm,
+		Stack: []symbolize.PC{{Addr: 0x401400, Exact: true}, {Addr: 0x7f000002a000}}})
+	got = c.Report(Meta{Enter: "main"}).EnterReached
+	if want := (EnterSite{Pid: 5, Function: "main", File: progSrc, Line: 34, Module: prog}); got == nil || *got != want {
+		t.Errorf("enter site at main %+v, want %+v", got, want)
+	}
+	for _, pc := range sym.asked {
+		if pc == 0x7f000002a000 {
+			t.Errorf("the C library's frame was symbolized for the enter site")
+		}
+	}
 	c.SetEnterPoint(&event.EnterPoint{Pid: 7, Exec: "/bin/prog"})
 	if got := c.Report(Meta{Enter: "exec"}).EnterReached; got == nil || *got != (EnterSite{Pid: 7, Exec: "/bin/prog"}) {
 		t.Errorf("exec: %+v", got)

@@ -26,10 +26,13 @@ type fakeSymbolizer struct {
 	bases map[string]uint64
 	// static modules have no PT_INTERP (symbolize.Frame.Static).
 	static map[string]bool
+	// asked are the PCs symbolized, in order.
+	asked []uint64
 }
 
 func (s *fakeSymbolizer) Symbolize(mm *symbolize.ModuleMap, pc symbolize.PC) []symbolize.Frame {
 	s.calls++
+	s.asked = append(s.asked, pc.Addr)
 	fs := s.frames[pc.Addr]
 	if fs == nil {
 		return nil
