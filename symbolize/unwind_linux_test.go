@@ -356,3 +356,36 @@ func TestUnwindCgo(t *testing.T) {
 		})
 	}
 }
+
+// TestUnwindCaller: the enter site's walk gives the first two frames of
+// the full unwind, and opens only the innermost frame's module: the
+// caller's unwind table is never read (at main that would be the C
+// library's).
+func TestUnwindCaller(t *testing.T) {
+	traceUntil(t, []string{victim(t, "chain-O2")}, unix.SYS_OPENAT, 1, "", func(s *stop) {
+		mm, err := ReadMaps(s.pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, _ := NewUnwinder(NewCache(nil)).Unwind(mm, s.regs, s.mem, 64)
+		c := NewCache(nil)
+		pcs, missed := NewUnwinder(c).UnwindCaller(mm, s.regs, s.mem, false)
+		if missed || len(pcs) != 2 || len(full) < 2 || pcs[0] != full[0] || pcs[1] != full[1] {
+			t.Fatalf("UnwindCaller %v (missed %v), want the first two of %v", pcs, missed, full)
+		}
+		inner, caller := mm.Find(pcs[0].Addr), mm.Find(pcs[1].Addr)
+		if inner == nil || caller == nil || inner.Path == caller.Path {
+			t.Fatalf("frames in %v and %v: want a syscall wrapper and the program", inner, caller)
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for k := range c.modules {
+			if k.path == caller.Path {
+				t.Errorf("the caller's module %s was opened", caller.Path)
+			}
+		}
+		if len(c.modules) != 1 {
+			t.Errorf("%d modules opened, want the innermost frame's only", len(c.modules))
+		}
+	})
+}
