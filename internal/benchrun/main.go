@@ -70,9 +70,9 @@ type sample struct {
 const floorArg = "__benchrun_seccomp_floor__"
 
 // launchFilterArg does the same with captrace's launch filter: what a
-// process that never reaches its enter point runs under, without the
-// tracer (its clone3 calls fail with ENOSYS then, and glibc falls back to
-// clone).
+// program built against the shim runs under until its enter point (any
+// other runs with no filter), without the tracer (its clone3 calls fail
+// with ENOSYS then, and glibc falls back to clone).
 const launchFilterArg = "__benchrun_launch_filter__"
 
 func main() {
