@@ -95,6 +95,14 @@ func (c *Collector) enterSite(enter string) *EnterSite {
 				return site
 			}
 		}
+		// A C program's main is called by the C library's start-up,
+		// which a static program links in where its symbols may not
+		// tell it apart from the program's code: main names the place.
+		if namesFunction(enter, "main") && len(fs) == 1 && fs[0].Function == "main" {
+			f := fs[0]
+			site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
+			return site
+		}
 	}
 	// Only the enter function and its caller are named. The caller of main
 	// is the C library, whose symbols cost more than the rest of a short

@@ -65,6 +65,15 @@ func TestCollectorEnterSite(t *testing.T) {
 			t.Errorf("the C library's frame was symbolized for the enter site")
 		}
 	}
+	// A static program: main's caller is the C library linked into the
+	// program, in the program's own module; main names the place.
+	c = NewCollector(fixtureSymbolizer())
+	c.SetEnterPoint(&event.EnterPoint{Pid: 6, Tid: 6,
+		Stack: []symbolize.PC{{Addr: 0x401400, Exact: true}, {Addr: 0x401200}}})
+	got = c.Report(Meta{Enter: "main"}).EnterReached
+	if want := (EnterSite{Pid: 6, Function: "main", File: progSrc, Line: 34, Module: prog}); got == nil || *got != want {
+		t.Errorf("enter site at a static program's main %+v, want %+v", got, want)
+	}
 	c.SetEnterPoint(&event.EnterPoint{Pid: 7, Exec: "/bin/prog"})
 	if got := c.Report(Meta{Enter: "exec"}).EnterReached; got == nil || *got != (EnterSite{Pid: 7, Exec: "/bin/prog"}) {
 		t.Errorf("exec: %+v", got)
