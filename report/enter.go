@@ -66,14 +66,22 @@ func (c *Collector) SetEnterPoint(ep *event.EnterPoint) {
 	c.enter = ep
 }
 
-// enterSite names where the enter point was reached: the frame that called
-// the enter function, that is the first frame past those of the innermost
-// PC (the enter function's entry, or FreeBSD's cap_enter wrapper), or,
-// when the innermost PC is in an inlined copy of the function enter
-// names, the frame holding the copy; a function that reached it by a
-// tail call is that frame, rebuilt. When the caller is a system library
-// (main's is the C library's start-up), the enter function names the
-// place itself.
+// enterSite names where the enter point was reached: the caller of the
+// enter function, that is the frame just outside the outermost frame that
+// names it (the function --enter names; for cap_enter, cap_enter or
+// capsicum_helpers.h's caph_enter: the Capsicum shim's wrappers, inlined
+// or not, are walked out of), whether the function was entered at a
+// breakpoint, holds an inlined copy of it, or made the syscall; a
+// function that reached it by a tail call is that frame, rebuilt. When
+// the caller is a system library (main's is the C library's start-up) or
+// the enter function is a C program's main, the enter function names the
+// place itself. When no frame names the enter function (a stripped
+// program), the caller of the innermost PC's frames does.
+//
+// The stack stops at the first system library past the program's frames
+// (symbolize.Unwinder.UnwindToProgram), and that frame is never
+// symbolized: the C library's symbols cost more than the rest of a short
+// run, which would load them for this line alone.
 func (c *Collector) enterSite(enter string) *EnterSite {
 	ep := c.enter
 	if ep == nil {
@@ -83,49 +91,48 @@ func (c *Collector) enterSite(enter string) *EnterSite {
 	if ep.Exec != "" || len(ep.Stack) == 0 {
 		return site
 	}
-	if !inSystemModule(ep.Maps, ep.Stack[0]) {
-		fs := c.sym.Symbolize(ep.Maps, ep.Stack[0])
-		for i := 0; i+1 < len(fs); i++ {
-			// A breakpoint on an inlined copy of the enter function
-			// (symbolize.FindFunction plants them): its caller is the
-			// frame that holds the copy, at the line of the "call".
-			if fs[i].Inlined && namesFunction(enter, fs[i].Function) {
-				f := fs[i+1]
-				site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
-				return site
-			}
+	end := len(ep.Stack)
+	program := false
+	for i, pc := range ep.Stack {
+		system := inSystemModule(ep.Maps, pc)
+		if system && program {
+			end = i
+			break
 		}
-		// A C program's main is called by the C library's start-up,
-		// which a static program links in where its symbols may not
-		// tell it apart from the program's code: main names the place.
-		if namesFunction(enter, "main") && len(fs) == 1 && fs[0].Function == "main" {
-			f := fs[0]
-			site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
-			return site
+		program = program || !system
+	}
+	frames, _ := c.symbolizeStack(ep.Maps, ep.Stack[:end])
+	if len(frames) == 0 {
+		return site
+	}
+	outer := -1
+	for i, f := range frames {
+		if namesEnter(enter, f.Function) {
+			outer = i
 		}
 	}
-	// Only the enter function and its caller are named. The caller of main
-	// is the C library, whose symbols cost more than the rest of a short
-	// run (a run with no violation would load them for this line alone):
-	// when the caller is a system library, the enter function itself,
-	// where capability mode began, stands for it.
 	var f symbolize.Frame
-	if len(ep.Stack) > 1 && !inSystemModule(ep.Maps, ep.Stack[1]) {
-		frames, _ := c.symbolizeStack(ep.Maps, ep.Stack[:2])
+	switch {
+	case outer >= 0 && (outer+1 == len(frames) || (namesFunction(enter, "main") && frames[outer].Function == "main")):
+		// Called from a system library, or a C program's main, whose
+		// caller is the C library's start-up (in a static program linked
+		// in, where its symbols may not tell it apart from the program).
+		f = frames[outer]
+	case outer >= 0:
+		f = frames[outer+1]
+	default:
 		inner := max(1, len(c.sym.Symbolize(ep.Maps, ep.Stack[0])))
-		if inner >= len(frames) {
-			return site
-		}
-		f = frames[inner]
-	} else {
-		fs := c.sym.Symbolize(ep.Maps, ep.Stack[0])
-		if len(fs) == 0 {
-			return site
-		}
-		f = fs[len(fs)-1]
+		f = frames[min(inner, len(frames)-1)]
 	}
 	site.Function, site.File, site.Line, site.Module = f.Function, f.File, f.Line, f.Module
 	return site
+}
+
+// namesEnter reports whether a frame's function is the enter function
+// enter names: the name itself, a C++ signature of it, and for cap_enter
+// capsicum_helpers.h's caph_enter, which calls it.
+func namesEnter(enter, function string) bool {
+	return namesFunction(enter, function) || (namesFunction(enter, "cap_enter") && function == "caph_enter")
 }
 
 // inSystemModule reports whether pc lies in a system library, from the

@@ -48,23 +48,28 @@ func (u *Unwinder) Unwind(mm *ModuleMap, regs Regs, mem Memory, depth int) (pcs 
 	return u.unwind(mm, regs, mem, depth, PC{Addr: regs[RegRIP]}, false)
 }
 
-// UnwindCaller is the innermost frame and its caller's PC, nothing more:
-// where the enter point was reached. The caller's module is not opened
-// (its unwind table is never needed to name it), so reaching main, called
-// from the C library, costs no parse of the C library's CFI. exact: the
-// thread stopped before an instruction (a breakpoint on a function's
-// first instruction, which belongs to that function, while the byte
-// before it is the previous function's), not after a syscall; frame 0 is
-// then marked Exact.
-func (u *Unwinder) UnwindCaller(mm *ModuleMap, regs Regs, mem Memory, exact bool) (pcs []PC, missed bool) {
-	return u.unwind(mm, regs, mem, 2, PC{Addr: regs[RegRIP], Exact: exact}, true)
+// UnwindToProgram walks the stack of a thread at its enter point through
+// the program's own frames (the enter function, wrappers such as the
+// Capsicum shim's, their callers) and stops at the first frame in a
+// system library after them, recorded but never looked up: its unwind
+// table is not needed to name the place, so reaching main, called from
+// the C library, costs no parse of the C library's CFI. System frames
+// before the program's (FreeBSD's cap_enter(2) wrapper in libc) are
+// walked through. exact: the thread stopped before an instruction (a
+// breakpoint on a function's first instruction, which belongs to that
+// function, while the byte before it is the previous function's), not
+// after a syscall; frame 0 is then marked Exact.
+func (u *Unwinder) UnwindToProgram(mm *ModuleMap, regs Regs, mem Memory, depth int, exact bool) (pcs []PC, missed bool) {
+	return u.unwind(mm, regs, mem, depth, PC{Addr: regs[RegRIP], Exact: exact}, true)
 }
 
-// unwind walks up to depth frames. With callerOnly the outermost frame is
-// recorded without looking up its own unwind row: that row would only say
-// whether the PC is a signal trampoline's (looked up exactly), which an
-// enter function's caller is not.
-func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC, callerOnly bool) (pcs []PC, missed bool) {
+// unwind walks up to depth frames. With toProgram the walk ends at the
+// first frame in a system library that follows one of the program's
+// (UnwindToProgram); that frame is recorded without looking up its own
+// unwind row, which would only say whether the PC is a signal
+// trampoline's (looked up exactly), which an enter function's caller is
+// not.
+func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC, toProgram bool) (pcs []PC, missed bool) {
 	if depth <= 0 || depth > maxDepth {
 		depth = maxDepth
 	}
@@ -72,6 +77,7 @@ func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC
 	defer u.stack.reset(nil)
 	u.buf = u.buf[:0]
 	cur := regs
+	sawProgram := false
 	for len(u.buf) < depth && pc.Addr != 0 {
 		m := mm.Find(pc.Addr)
 		if m == nil {
@@ -79,9 +85,15 @@ func (u *Unwinder) unwind(mm *ModuleMap, regs Regs, mem Memory, depth int, pc PC
 			missed = true
 			break
 		}
-		if callerOnly && len(u.buf) == depth-1 {
-			u.buf = append(u.buf, pc)
-			break
+		if toProgram {
+			if u.isSystem(m) {
+				if sawProgram {
+					u.buf = append(u.buf, pc)
+					break
+				}
+			} else {
+				sawProgram = true
+			}
 		}
 		var mod *module
 		if m.IsVDSO() {
@@ -333,4 +345,9 @@ func (u *Unwinder) framePointerStep(cur *Regs) (next Regs, ok bool) {
 	next[RegRSP] = bp + 16
 	next[RegRIP] = ra
 	return next, true
+}
+
+// isSystem reports a system library's module (not one --site-in names).
+func (u *Unwinder) isSystem(m *Module) bool {
+	return IsSystemModule(m.Path) && !u.cache.IsSiteIn(m.Path)
 }

@@ -357,35 +357,39 @@ func TestUnwindCgo(t *testing.T) {
 	}
 }
 
-// TestUnwindCaller: the enter site's walk gives the first two frames of
-// the full unwind, and opens only the innermost frame's module: the
-// caller's unwind table is never read (at main that would be the C
-// library's).
-func TestUnwindCaller(t *testing.T) {
+// TestUnwindToProgram: the enter site's walk is a prefix of the full
+// unwind that goes through the C library's syscall wrapper, the program's
+// frames, and stops at the C library's start-up code after main, whose
+// row it never looks up.
+func TestUnwindToProgram(t *testing.T) {
 	traceUntil(t, []string{victim(t, "chain-O2")}, unix.SYS_OPENAT, 1, "", func(s *stop) {
 		mm, err := ReadMaps(s.pid)
 		if err != nil {
 			t.Fatal(err)
 		}
-		full, _ := NewUnwinder(NewCache(nil)).Unwind(mm, s.regs, s.mem, 64)
 		c := NewCache(nil)
-		pcs, missed := NewUnwinder(c).UnwindCaller(mm, s.regs, s.mem, false)
-		if missed || len(pcs) != 2 || len(full) < 2 || pcs[0] != full[0] || pcs[1] != full[1] {
-			t.Fatalf("UnwindCaller %v (missed %v), want the first two of %v", pcs, missed, full)
+		full, _ := NewUnwinder(c).Unwind(mm, s.regs, s.mem, 64)
+		pcs, missed := NewUnwinder(c).UnwindToProgram(mm, s.regs, s.mem, 16, false)
+		if missed || len(pcs) < 3 || len(pcs) >= len(full) {
+			t.Fatalf("UnwindToProgram %v (missed %v), want a prefix of %v ending at the C library", pcs, missed, full)
 		}
-		inner, caller := mm.Find(pcs[0].Addr), mm.Find(pcs[1].Addr)
-		if inner == nil || caller == nil || inner.Path == caller.Path {
-			t.Fatalf("frames in %v and %v: want a syscall wrapper and the program", inner, caller)
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for k := range c.modules {
-			if k.path == caller.Path {
-				t.Errorf("the caller's module %s was opened", caller.Path)
+		for i, pc := range pcs {
+			if pc != full[i] {
+				t.Fatalf("frame %d: %v, want %v", i, pc, full[i])
+			}
+			system := IsSystemModule(mm.Find(pc.Addr).Path)
+			switch {
+			case i == 0 && !system:
+				t.Errorf("frame 0 (the syscall wrapper) is not the C library's")
+			case i > 0 && i < len(pcs)-1 && system:
+				t.Errorf("frame %d is a system library's: the walk should have ended", i)
+			case i == len(pcs)-1 && !system:
+				t.Errorf("the last frame is the program's: the walk should have gone on")
 			}
 		}
-		if len(c.modules) != 1 {
-			t.Errorf("%d modules opened, want the innermost frame's only", len(c.modules))
+		frames := NewSymbolizer(c).Symbolize(mm, pcs[len(pcs)-2])
+		if len(frames) == 0 || frames[len(frames)-1].Function != "main" {
+			t.Errorf("the frame before the C library is %+v, want main", frames)
 		}
 	})
 }

@@ -179,6 +179,11 @@ func (b *osBackend) onShim(s *session, p *process, tid int, regs *registers) {
 	if res.Ret == -shimabi.ErrnoNotCapable && at != 0 && !p.quiet {
 		b.reportWidening(s, p, tid, regs, op, args, at)
 	}
+	if res.Enter {
+		// The site is the shim's cap_enter(), inlined where the program
+		// calls it: unwound from the syscall, as FreeBSD's cap_enter(2).
+		s.noteEnterSite(p, tid, regs, false)
+	}
 	skipSyscallReturning(regs, res.Ret) // Linux has no call of that number
 	if err := unix.PtraceSetRegs(tid, regs); err != nil {
 		s.warnf("thread %d: cannot answer the Capsicum shim: %v", tid, err)

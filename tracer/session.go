@@ -482,8 +482,8 @@ func (s *session) enterCapMode(p *process, tid int, th *stoppedThread) error {
 // noteEnterSite records where the first process to reach the enter point
 // reached it, unwinding its stack now, while the thread is stopped: at a
 // breakpoint on the enter function's first instruction (atBreakpoint),
-// or after a syscall (FreeBSD's cap_enter(2)). regs nil: at exec, where
-// there is no caller to name.
+// or after a syscall (FreeBSD's cap_enter(2), the Capsicum shim's). regs
+// nil: at exec, where there is no caller to name.
 func (s *session) noteEnterSite(p *process, tid int, regs *registers, atBreakpoint bool) {
 	if s.enterSite != nil {
 		return
@@ -493,13 +493,18 @@ func (s *session) noteEnterSite(p *process, tid int, regs *registers, atBreakpoi
 		s.enterSite.Exec = p.exe
 		return
 	}
-	// The report names the enter function and its caller only: two frames.
+	// The report names the enter function's caller: the program's frames
+	// are enough.
 	walk := func(mm *symbolize.ModuleMap, r symbolize.Regs, mem symbolize.Memory, _ int) ([]symbolize.PC, bool) {
-		return s.unwinder.UnwindCaller(mm, r, mem, atBreakpoint)
+		return s.unwinder.UnwindToProgram(mm, r, mem, enterSiteDepth, atBreakpoint)
 	}
 	s.enterSite.Stack = s.unwindFrom(p, regs, walk)
 	s.enterSite.Maps = p.maps
 }
+
+// enterSiteDepth bounds the enter site's walk: the enter function, its
+// wrappers and callers.
+const enterSiteDepth = 16
 
 func (s *session) markEntered(p *process) {
 	p.inCapMode = true
@@ -670,7 +675,7 @@ func (s *session) unwind(p *process, regs *registers) []symbolize.PC {
 }
 
 // unwindFrom is unwind with another walk of the Unwinder (the enter
-// site's UnwindCaller).
+// site's UnwindToProgram).
 func (s *session) unwindFrom(p *process, regs *registers, walk unwindFunc) []symbolize.PC {
 	if p.maps == nil || s.os.mapsStale(p) {
 		s.refreshMaps(p)

@@ -136,6 +136,12 @@ func TestRightsAudited(t *testing.T) {
 		}
 	}
 	checkRightsGroups(t, r, "rights/limits.c", limitsGroups)
+	// The shim's cap_enter(), inlined through caph_enter() into main,
+	// is where capability mode began.
+	line := victims.Line(t, "rights/limits.c", "ENTER:caph")
+	if got := r.report.EnterReached; got == nil || got.Function != "main" || filepath.Base(got.File) != "limits.c" || got.Line != line {
+		t.Errorf("enter_reached %+v, want main limits.c:%d", got, line)
+	}
 }
 
 // A descriptor passed with SCM_RIGHTS keeps its limits in the receiver.

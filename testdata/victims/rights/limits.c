@@ -70,7 +70,7 @@ main(int argc, char **argv)
 	cap_rights_init(&rights, CAP_LOOKUP, CAP_READ, CAP_FSTAT);
 	if (caph_rights_limit(dir, &rights) < 0) /* SITE:limit_dir */
 		err(1, "cap_rights_limit");
-	if (caph_enter() < 0)
+	if (caph_enter() < 0) /* ENTER:caph */
 		err(1, "cap_enter");
 
 	report("read", read(file, buf, sizeof(buf)));
