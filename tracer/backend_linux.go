@@ -56,8 +56,6 @@ type osBackend struct {
 	attached bool
 	// rights: the emulation of descriptor rights (rights_linux.go).
 	rights rightsSession
-	// stops counts the stops decoded, for spareProcessor.
-	stops int
 }
 
 func newBackend(cfg *Config) (*osBackend, error) {
@@ -161,9 +159,6 @@ func seizeError(err error) error {
 }
 
 func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
-	if b.stops++; b.stops == spareAfterStops {
-		spareProcessor()
-	}
 	st := stop{tid: tid, task: tid}
 	p := s.state.process(tid)
 	if p != nil {
