@@ -56,6 +56,8 @@ type osBackend struct {
 	attached bool
 	// rights: the emulation of descriptor rights (rights_linux.go).
 	rights rightsSession
+	// stops counts the stops decoded, for spareProcessor.
+	stops int
 }
 
 func newBackend(cfg *Config) (*osBackend, error) {
@@ -159,6 +161,9 @@ func seizeError(err error) error {
 }
 
 func (b *osBackend) decode(s *session, tid int, ws unix.WaitStatus) stop {
+	if b.stops++; b.stops == spareAfterStops {
+		spareProcessor()
+	}
 	st := stop{tid: tid, task: tid}
 	p := s.state.process(tid)
 	if p != nil {

@@ -13,10 +13,10 @@ import (
 // is on the path of a tracee that waits for it (docs/performance.md,
 // "Where the time goes").
 
-// prepareRuntime tunes the runtime for a session; idempotent.
+// prepareRuntime tunes the runtime for a session; idempotent. The spare
+// processor waits until stops come thick (spareProcessor).
 func prepareRuntime() {
 	quietStopNotifications()
-	spareProcessor()
 }
 
 // spareProcessor keeps GOMAXPROCS at 2 or more. With one P (captrace
@@ -25,9 +25,10 @@ func prepareRuntime() {
 // runnable (the collector, a signal), handed to a newly woken thread, and
 // won back after the stop: two extra context switches per stop. With a
 // spare P the blocked thread keeps its own (runtime/proc.go, retake).
-// It pays from the start: raised only at the 100th stop, a start of
-// /bin/true measured 1.7 ms slower (100 pairs), the hand-offs costing
-// more than the stop-the-world and the thread GOMAXPROCS costs.
+// Raising GOMAXPROCS stops and restarts the world and starts a thread,
+// which a run of a few dozen stops (a program that does little) would pay
+// for nothing: it is done at the spareAfterStops-th stop, 1.3-1.7 ms off
+// a start of /bin/true (docs/performance.md).
 func spareProcessor() {
 	if runtime.GOMAXPROCS(0) < 2 {
 		runtime.GOMAXPROCS(2)
@@ -45,6 +46,10 @@ func spareProcessor() {
 // while exits still send it. Handlers do not survive exec, so the traced
 // program is not affected.
 var quietStops sync.Once
+
+// spareAfterStops: a run this many stops long is one where each stop's
+// cost counts (make bench's "stops only" row is 20,000).
+const spareAfterStops = 100
 
 func quietStopNotifications() {
 	quietStops.Do(func() {
