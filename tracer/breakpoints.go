@@ -19,7 +19,11 @@ import (
 //     (a plan whose functions are all in the program skips this step);
 //  2. there, one on each enter symbol (or on the C library's start-up
 //     function, whose argument is main in a stripped program);
-//  3. when an enter breakpoint fires, capability mode begins.
+//  3. when an enter breakpoint fires, capability mode begins;
+//  4. when no loaded module has the enter function, one on the dynamic
+//     loader's debugger hook, which it calls around every dlopen: the
+//     libraries loaded since are searched, and until one has it the hook
+//     is planted again once the thread has returned from it.
 //
 // Each one is removed when it fires, and the thread re-runs the restored
 // instruction. A backend supplies a stopped thread (breakpointThread);
@@ -29,10 +33,18 @@ import (
 type breakpointRole int
 
 const (
-	roleEntry     breakpointRole = iota // the loader is done: resolve the enter symbols
-	roleStartMain                       // the C start-up function: one of its arguments is main
-	roleEnter                           // capability mode begins
+	roleEntry      breakpointRole = iota // the loader is done: resolve the enter symbols
+	roleStartMain                        // the C start-up function: one of its arguments is main
+	roleEnter                            // capability mode begins
+	roleLoaderHook                       // the loader loaded or unloaded libraries: search them
+	roleRearm                            // back from the loader's hook: plant it again
 )
+
+// loaderHooks are the functions a dynamic loader calls around every
+// change to the set of loaded objects, for debuggers (r_debug's r_brk):
+// glibc's _dl_debug_state (elf/dl-debug.c), FreeBSD's r_debug_state
+// (libexec/rtld-elf/rtld.c).
+var loaderHooks = []string{"_dl_debug_state", "r_debug_state"}
 
 // breakpoint is one planted trap.
 type breakpoint struct {
@@ -40,7 +52,8 @@ type breakpoint struct {
 	orig    []byte // the bytes the trap instruction replaced
 	what    string // the symbol, for messages
 	role    breakpointRole
-	mainArg int // roleStartMain: which argument holds main
+	mainArg int    // roleStartMain: which argument holds main
+	rearm   uint64 // roleRearm: the loader hook to plant again
 }
 
 // textMemory reads and writes a stopped process's code.
@@ -67,6 +80,9 @@ type breakpointThread interface {
 	entryPoint() (uint64, bool)
 	// isCode reports whether addr is in an executable mapping.
 	isCode(addr uint64) bool
+	// returnAddress is where the function whose first instruction the
+	// thread is at will return to.
+	returnAddress() (uint64, error)
 }
 
 // trapOutcome is what a SIGTRAP turned out to be.
@@ -86,7 +102,10 @@ type breakpointTable struct {
 	// threads may still trap on once (they ran into the trap before the
 	// first hit removed it).
 	retired map[uint64]bool
-	warn    io.Writer
+	// searched: the modules already searched for the enter function, so
+	// that each load of a library searches only the new ones.
+	searched map[string]bool
+	warn     io.Writer
 }
 
 func newBreakpointTable(plan enterPlan, warn io.Writer) *breakpointTable {
@@ -102,7 +121,7 @@ func (t *breakpointTable) forked() *breakpointTable {
 	if t == nil {
 		return nil
 	}
-	return &breakpointTable{plan: t.plan, active: maps.Clone(t.active), retired: maps.Clone(t.retired), warn: t.warn}
+	return &breakpointTable{plan: t.plan, active: maps.Clone(t.active), retired: maps.Clone(t.retired), searched: maps.Clone(t.searched), warn: t.warn}
 }
 
 // plantEntry plants the first breakpoints; the thread is stopped at exec,
@@ -218,12 +237,24 @@ func (t *breakpointTable) onTrap(th breakpointThread) trapOutcome {
 			fmt.Fprintf(t.warn, "%s does not pass main where expected; use --enter=exec or --enter=SYMBOL\n", bp.what)
 		}
 	case roleEnter:
+		// Capability mode begins: no other trap has a purpose now.
 		for _, other := range t.active {
-			if other.role == roleEnter {
-				t.remove(th, other)
-			}
+			t.remove(th, other)
 		}
 		return trapEnter
+	case roleLoaderHook:
+		if !t.plantInLibraries(th, th.modules()) {
+			// Not yet (the hook runs before and after a load): once the
+			// thread is back from the hook, the hook gets its trap again.
+			if ret, err := th.returnAddress(); err == nil {
+				t.plant(th, ret, roleRearm, "the loader hook's return", 0)
+				if r := t.active[ret]; r != nil && r.role == roleRearm {
+					r.rearm = bp.addr
+				}
+			}
+		}
+	case roleRearm:
+		t.plant(th, bp.rearm, roleLoaderHook, "the loader hook", 0)
 	}
 	return trapHandled
 }
@@ -258,12 +289,39 @@ func (t *breakpointTable) resolve(th breakpointThread) {
 		}
 	default:
 		modules := th.modules()
-		for _, name := range plan.symbols {
-			for _, addr := range resolveFunction(modules, name) {
-				t.plant(th, addr, roleEnter, name, 0)
+		if !t.plantInLibraries(th, modules) && plan.watchLoads {
+			hooks := resolveSymbols(modules, loaderHooks...)
+			for _, name := range loaderHooks {
+				if addr, ok := hooks[name]; ok {
+					t.plant(th, addr, roleLoaderHook, name, 0)
+					break
+				}
 			}
 		}
 	}
+}
+
+// plantInLibraries plants the enter function's traps in the modules not
+// searched before, and reports whether any went in.
+func (t *breakpointTable) plantInLibraries(th breakpointThread, modules []loadedModule) bool {
+	if t.searched == nil {
+		t.searched = map[string]bool{}
+	}
+	var fresh []loadedModule
+	for _, m := range modules {
+		if !t.searched[m.path] {
+			t.searched[m.path] = true
+			fresh = append(fresh, m)
+		}
+	}
+	planted := false
+	for _, name := range t.plan.symbols {
+		for _, addr := range resolveFunction(fresh, name) {
+			t.plant(th, addr, roleEnter, name, 0)
+			planted = true
+		}
+	}
+	return planted
 }
 
 // programModules lists the ELF files of a module map, the program image

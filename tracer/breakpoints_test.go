@@ -26,6 +26,7 @@ type fakeThread struct {
 	args  [6]uint64
 	mods  []loadedModule
 	entry uint64 // the run-time entry point; 0: unknown, read the map
+	ret   uint64 // the return address at a function's first instruction
 	// mapReads counts modules() calls.
 	mapReads int
 }
@@ -53,11 +54,12 @@ func (f *fakeThread) writeText(addr uint64, p []byte) error {
 	return nil
 }
 
-func (f *fakeThread) pc() uint64                 { return f.pcv }
-func (f *fakeThread) setPC(pc uint64) error      { f.pcv = pc; return nil }
-func (f *fakeThread) funcArg(n int) uint64       { return f.args[n] }
-func (f *fakeThread) modules() []loadedModule    { f.mapReads++; return f.mods }
-func (f *fakeThread) entryPoint() (uint64, bool) { return f.entry, f.entry != 0 }
+func (f *fakeThread) pc() uint64                     { return f.pcv }
+func (f *fakeThread) setPC(pc uint64) error          { f.pcv = pc; return nil }
+func (f *fakeThread) funcArg(n int) uint64           { return f.args[n] }
+func (f *fakeThread) modules() []loadedModule        { f.mapReads++; return f.mods }
+func (f *fakeThread) entryPoint() (uint64, bool)     { return f.entry, f.entry != 0 }
+func (f *fakeThread) returnAddress() (uint64, error) { return f.ret, nil }
 func (f *fakeThread) isCode(addr uint64) bool {
 	_, ok := f.mem[addr]
 	return ok
@@ -239,6 +241,63 @@ func TestBreakpointsFromTheEntryPoint(t *testing.T) {
 	bps.onTrap(th)
 	if th.code(libBias+0x3000) != 0xcc {
 		t.Errorf("cap_enter not planted in the library once the loader is done")
+	}
+}
+
+// TestBreakpointsInALibraryLoadedLater: an enter function no module has
+// at the entry point is looked for again at each call of the loader's
+// debugger hook, in the libraries loaded since; until one has it, the
+// hook is planted again when the thread returns from it.
+func TestBreakpointsInALibraryLoadedLater(t *testing.T) {
+	dir := t.TempDir()
+	exe, ld, plugin := filepath.Join(dir, "prog"), filepath.Join(dir, "ld.so"), filepath.Join(dir, "plugin.so")
+	writeELF(t, exe, entry, elfSym{name: "main", value: 0x1100})
+	writeELF(t, ld, 0, elfSym{name: "_dl_debug_state", value: 0x2060})
+	writeELF(t, plugin, 0, elfSym{name: "plugin_enter", value: 0x500})
+	const ldBias, pluginBias, ret = 0x7fff_f7f0_0000, 0x7fff_f7a0_0000, 0x7fff_f7f0_3000
+	var warn bytes.Buffer
+	plan, err := planEnter(exe, "plugin_enter", &warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.watchLoads || !strings.Contains(warn.String(), "or a library one loads") {
+		t.Fatalf("plan %+v, warning %q: want the loads watched", plan, warn.String())
+	}
+	th := &fakeThread{mem: map[uint64]byte{}, entry: exeBias + entry, mods: []loadedModule{{path: exe, bias: exeBias, program: true}, {path: ld, bias: ldBias}}}
+	th.mapCode(exeBias+entry, 0xf3)
+	th.mapCode(ldBias+0x2060, 0xc3)
+	th.mapCode(ret, 0x48)
+	th.mapCode(pluginBias+0x500, 0x55)
+	bps := newBreakpointTable(plan, io.Discard)
+	bps.plantEntry(th, exe)
+	th.trapAt(exeBias + entry)
+	bps.onTrap(th)
+	if th.code(ldBias+0x2060) != 0xcc {
+		t.Fatalf("the loader hook has no trap after the entry point")
+	}
+
+	// The hook before the load: nothing new yet; the hook comes back
+	// once the thread has returned from it.
+	th.ret = ret
+	th.trapAt(ldBias + 0x2060)
+	if got := bps.onTrap(th); got != trapHandled || th.code(ldBias+0x2060) != 0xc3 || th.code(ret) != 0xcc {
+		t.Fatalf("first hook call: %v, hook %#x, return %#x: want the hook restored and its return trapped", got, th.code(ldBias+0x2060), th.code(ret))
+	}
+	th.trapAt(ret)
+	if got := bps.onTrap(th); got != trapHandled || th.code(ret) != 0x48 || th.code(ldBias+0x2060) != 0xcc || th.pc() != ret {
+		t.Fatalf("back from the hook: %v, return %#x, hook %#x, pc %#x: want the hook trapped again", got, th.code(ret), th.code(ldBias+0x2060), th.pc())
+	}
+
+	// The hook after the load: the plugin is mapped and has the function.
+	th.mods = append(th.mods, loadedModule{path: plugin, bias: pluginBias})
+	th.trapAt(ldBias + 0x2060)
+	bps.onTrap(th)
+	if th.code(pluginBias+0x500) != 0xcc || th.code(ret) != 0x48 {
+		t.Fatalf("plugin_enter %#x, return %#x: want plugin_enter trapped and no new return trap", th.code(pluginBias+0x500), th.code(ret))
+	}
+	th.trapAt(pluginBias + 0x500)
+	if got := bps.onTrap(th); got != trapEnter || len(bps.active) != 0 {
+		t.Errorf("plugin_enter hit: %v with %d traps left, want trapEnter and none", got, len(bps.active))
 	}
 }
 

@@ -35,6 +35,9 @@ type enterPlan struct {
 	// function, names from its debug file. Empty: look in the libraries.
 	programAddrs []uint64
 	what         string // for messages: "cap_enter", "main", ...
+	// watchLoads: the image does not have the enter function; the
+	// libraries it loads later (dlopen) are searched too.
+	watchLoads bool
 	// shim: the image was built against the Capsicum shim, when
 	// shimKnown (the planner opened it).
 	shim, shimKnown bool
@@ -226,8 +229,8 @@ func planOpened(f *elf.File, exePath, point string, warn io.Writer, find functio
 		// Not in this image: wait for one that has it, as an explicit
 		// --enter=cap_enter does. The program may be a driver (a #!
 		// script's interpreter, sh, make) of the one that has it.
-		fmt.Fprintf(warn, "%s has no function %s; waiting for a program that has it\n", filepath.Base(exePath), point)
-		return enterPlan{what: point}, nil
+		fmt.Fprintf(warn, "%s has no function %s; waiting for a program, or a library one loads, that has it\n", filepath.Base(exePath), point)
+		return enterPlan{what: point, symbols: []string{point}, watchLoads: true}, nil
 	}
 	return enterPlan{symbols: []string{point}, programAddrs: found.Addrs, what: point}, nil
 }

@@ -1,5 +1,11 @@
 package tracer
 
+import (
+	"encoding/binary"
+
+	"github.com/captrace/captrace/symbolize"
+)
+
 // stoppedThread is a stopped thread as the breakpoint logic
 // (breakpoints.go) sees it, on either platform: registers read once, when
 // it is made, and code through the backend.
@@ -42,6 +48,14 @@ func (t *stoppedThread) isCode(addr uint64) bool {
 }
 
 func (t *stoppedThread) entryPoint() (uint64, bool) { return t.s.os.entryPoint(t.p) }
+
+func (t *stoppedThread) returnAddress() (uint64, error) {
+	var b [8]byte
+	if err := t.readText(unwindRegs(&t.regs)[symbolize.RegRSP], b[:]); err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(b[:]), nil
+}
 
 func (t *stoppedThread) modules() []loadedModule {
 	t.s.refreshMaps(t.p)
