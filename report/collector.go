@@ -30,6 +30,13 @@ type TailCallSymbolizer interface {
 	TailCallFrames(mm *symbolize.ModuleMap, callee, caller symbolize.PC) []symbolize.Frame
 }
 
+// SiteInSymbolizer is implemented by a Symbolizer that knows the
+// libraries --site-in makes the program's own code, which the enter site
+// then does not take for system libraries.
+type SiteInSymbolizer interface {
+	IsSiteIn(path string) bool
+}
+
 // CollectorOption configures a Collector.
 type CollectorOption func(*Collector)
 

@@ -94,7 +94,7 @@ func (c *Collector) enterSite(enter string) *EnterSite {
 	end := len(ep.Stack)
 	program := false
 	for i, pc := range ep.Stack {
-		system := inSystemModule(ep.Maps, pc)
+		system := c.inSystemModule(ep.Maps, pc)
 		if system && program {
 			end = i
 			break
@@ -136,13 +136,17 @@ func namesEnter(enter, function string) bool {
 }
 
 // inSystemModule reports whether pc lies in a system library, from the
-// module map alone (without symbolizing).
-func inSystemModule(mm *symbolize.ModuleMap, pc symbolize.PC) bool {
+// module map alone (without symbolizing), --site-in libraries excepted.
+func (c *Collector) inSystemModule(mm *symbolize.ModuleMap, pc symbolize.PC) bool {
 	if mm == nil {
 		return false
 	}
 	m := mm.Find(pc.Addr)
-	return m != nil && symbolize.IsSystemModule(m.Path)
+	if m == nil || !symbolize.IsSystemModule(m.Path) {
+		return false
+	}
+	s, ok := c.sym.(SiteInSymbolizer)
+	return !ok || !s.IsSiteIn(m.Path)
 }
 
 // namesFunction reports whether the --enter value enter names the

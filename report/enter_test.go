@@ -107,3 +107,35 @@ func TestSiteNoteMaybeLibC(t *testing.T) {
 		t.Errorf("HTML lacks the note")
 	}
 }
+
+// TestEnterSiteInSiteInLibrary: a library --site-in names is the
+// program's own code for the enter site too: its frame ends nothing, and
+// the C library past it is not symbolized.
+func TestEnterSiteInSiteInLibrary(t *testing.T) {
+	const sandbox, app = "/usr/lib/libsandbox.so.1", "/usr/lib/libapp.so.1"
+	sym := &fakeSymbolizer{
+		siteIn: map[string]bool{app: true},
+		frames: map[uint64][]symbolize.Frame{
+			0x7f0000200000: {{Module: sandbox, Function: "cap_enter"}},
+			0x7f0000300010: {{Module: app, Function: "app_start", File: "app.c", Line: 10}},
+			0x7f000002a000: {{Module: libc, Function: "__libc_start_call_main"}},
+		},
+	}
+	mm := symbolize.NewModuleMap([]symbolize.Mapping{
+		{Start: 0x7f0000000000, End: 0x7f0000100000, Perm: "r-xp", Path: libc},
+		{Start: 0x7f0000200000, End: 0x7f0000201000, Perm: "r-xp", Path: sandbox},
+		{Start: 0x7f0000300000, End: 0x7f0000301000, Perm: "r-xp", Path: app},
+	})
+	c := NewCollector(sym)
+	c.SetEnterPoint(&event.EnterPoint{Pid: 3, Tid: 3, Maps: mm,
+		Stack: []symbolize.PC{{Addr: 0x7f0000200000, Exact: true}, {Addr: 0x7f0000300010}, {Addr: 0x7f000002a000}}})
+	got := c.Report(Meta{Enter: "cap_enter"}).EnterReached
+	if want := (EnterSite{Pid: 3, Function: "app_start", File: "app.c", Line: 10, Module: app}); got == nil || *got != want {
+		t.Errorf("enter site %+v, want %+v", got, want)
+	}
+	for _, pc := range sym.asked {
+		if pc == 0x7f000002a000 {
+			t.Errorf("the C library past a --site-in library was symbolized")
+		}
+	}
+}

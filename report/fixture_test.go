@@ -28,7 +28,11 @@ type fakeSymbolizer struct {
 	static map[string]bool
 	// asked are the PCs symbolized, in order.
 	asked []uint64
+	// siteIn are the modules --site-in names.
+	siteIn map[string]bool
 }
+
+func (s *fakeSymbolizer) IsSiteIn(path string) bool { return s.siteIn[path] }
 
 func (s *fakeSymbolizer) Symbolize(mm *symbolize.ModuleMap, pc symbolize.PC) []symbolize.Frame {
 	s.calls++

@@ -36,6 +36,10 @@ func NewSymbolizer(c *Cache) *Symbolizer {
 	return &Symbolizer{cache: c, memo: map[memoKey][]Frame{}, maxMemo: maxMemo}
 }
 
+// IsSiteIn reports whether --site-in made the module at path the
+// program's own code (Cache.SiteIn).
+func (s *Symbolizer) IsSiteIn(path string) bool { return s.cache.IsSiteIn(path) }
+
 // Symbolize returns the frames at pc, innermost first (several when pc is
 // inside inlined code). The result is shared: callers must not modify it.
 func (s *Symbolizer) Symbolize(mm *ModuleMap, pc PC) []Frame {
