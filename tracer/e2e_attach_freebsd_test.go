@@ -11,11 +11,9 @@ package tracer_test
 // FreeBSD kernel (docs/freebsd.md, "Status").
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,69 +26,15 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/captrace/captrace/internal/victims"
 	"github.com/captrace/captrace/tracer/internal/fbsd"
 )
 
-type attachVictim struct {
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	lines *bufio.Scanner
-}
-
-func startAttachVictim(t *testing.T, args ...string) *attachVictim {
+// startAttachVictim starts attach_loop; a request 's' asks it what
+// cap_getmode(2) answers.
+func startAttachVictim(t *testing.T, args ...string) *victims.Driven {
 	t.Helper()
-	cmd := exec.Command(attachBin, args...)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	v := &attachVictim{cmd: cmd, in: in, lines: bufio.NewScanner(out)}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	if got := v.line(t); got != "ready" {
-		t.Fatalf("victim said %q, want ready", got)
-	}
-	return v
-}
-
-func (v *attachVictim) line(t *testing.T) string {
-	t.Helper()
-	if !v.lines.Scan() {
-		t.Fatalf("victim's output ended: %v", v.lines.Err())
-	}
-	return v.lines.Text()
-}
-
-// round asks for one round and returns the errno of its last open.
-func (v *attachVictim) round(t *testing.T) int {
-	t.Helper()
-	if _, err := v.in.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	var k, errno int
-	l := v.line(t)
-	if _, err := fmt.Sscanf(l, "round %d errno %d", &k, &errno); err != nil {
-		t.Fatalf("victim said %q, want a round", l)
-	}
-	return errno
-}
-
-// capGetmode is what cap_getmode(2) answers the victim.
-func (v *attachVictim) capGetmode(t *testing.T) string {
-	t.Helper()
-	if _, err := v.in.Write([]byte("s")); err != nil {
-		t.Fatal(err)
-	}
-	return v.line(t)
+	return victims.StartDriven(t, attachBin, args...)
 }
 
 // kinfo is the victim's kinfo_proc, as the kernel tells anyone.
@@ -189,7 +133,7 @@ func TestAttach(t *testing.T) {
 				args = append(args, "capmode")
 			}
 			v := startAttachVictim(t, args...)
-			pid := v.cmd.Process.Pid
+			pid := v.Cmd.Process.Pid
 			trapWas := trapCap(t, pid)
 			out := filepath.Join(t.TempDir(), "attach.json")
 			var stderr bytes.Buffer
@@ -200,11 +144,11 @@ func TestAttach(t *testing.T) {
 			}
 			waitTraced(t, pid)
 			for i := 0; i < 4; i++ {
-				if errno := v.round(t); errno != c.errnoTraced {
+				if errno := v.Round(t); errno != c.errnoTraced {
 					t.Errorf("round %d while traced: errno %d, want %d", i+1, errno, c.errnoTraced)
 				}
 			}
-			if got := v.capGetmode(t); got != c.getmode {
+			if got := v.Ask(t, 's'); got != c.getmode {
 				t.Errorf("cap_getmode while traced: %q, want %q", got, c.getmode)
 			}
 			ct.Process.Signal(syscall.SIGINT)
@@ -231,14 +175,14 @@ func TestAttach(t *testing.T) {
 			if c.capmode {
 				wantAfter, getmodeAfter = ecapmode, "status capmode:1"
 			}
-			if errno := v.round(t); errno != wantAfter {
+			if errno := v.Round(t); errno != wantAfter {
 				t.Errorf("round after detach: errno %d, want %d", errno, wantAfter)
 			}
-			if got := v.capGetmode(t); got != getmodeAfter {
+			if got := v.Ask(t, 's'); got != getmodeAfter {
 				t.Errorf("cap_getmode after detach: %q, want %q", got, getmodeAfter)
 			}
-			v.in.Close()
-			if err := v.cmd.Wait(); err != nil {
+			v.CloseInput()
+			if err := v.Cmd.Wait(); err != nil {
 				t.Errorf("victim after detach: %v", err)
 			}
 		})

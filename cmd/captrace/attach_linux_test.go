@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,67 +21,10 @@ import (
 // SIGINT, the victim must be alive, untraced, without a seccomp filter,
 // and go on working.
 
-// loopVictim is a running attach_loop.
-type loopVictim struct {
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	lines *bufio.Scanner
-}
-
-func startLoopVictim(t *testing.T, perRound int) *loopVictim {
+// startLoopVictim starts attach_loop making perRound violations a round.
+func startLoopVictim(t *testing.T, perRound int) *victims.Driven {
 	t.Helper()
-	cmd := exec.Command(victims.C(t, "attach_loop", victims.O2), strconv.Itoa(perRound))
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	v := &loopVictim{cmd: cmd, in: in, lines: bufio.NewScanner(out)}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	if got := v.line(t); got != "ready" {
-		t.Fatalf("victim said %q, want ready", got)
-	}
-	return v
-}
-
-func (v *loopVictim) line(t *testing.T) string {
-	t.Helper()
-	if !v.lines.Scan() {
-		t.Fatalf("victim's output ended: %v", v.lines.Err())
-	}
-	return v.lines.Text()
-}
-
-// round asks for one round and returns the errno its opens got.
-func (v *loopVictim) round(t *testing.T) int {
-	t.Helper()
-	if _, err := v.in.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	var k, errno int
-	l := v.line(t)
-	if _, err := fmt.Sscanf(l, "round %d errno %d", &k, &errno); err != nil {
-		t.Fatalf("victim said %q, want a round", l)
-	}
-	return errno
-}
-
-// status asks the victim for its own TracerPid and Seccomp.
-func (v *loopVictim) status(t *testing.T) string {
-	t.Helper()
-	if _, err := v.in.Write([]byte("s")); err != nil {
-		t.Fatal(err)
-	}
-	return v.line(t)
+	return victims.StartDriven(t, victims.C(t, "attach_loop", victims.O2), strconv.Itoa(perRound))
 }
 
 // procStatus reads fields of a task's /proc status.
@@ -135,18 +76,18 @@ func TestAttach(t *testing.T) {
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			v := startLoopVictim(t, 25)
-			pid := v.cmd.Process.Pid
+			pid := v.Cmd.Process.Pid
 			out := filepath.Join(t.TempDir(), "attach.json")
 			b := startCaptrace(t, bgOptions{}, "--mode="+c.mode, "-o", out, "-p", strconv.Itoa(pid))
 			waitTraced(t, pid)
 			for i := 0; i < 4; i++ {
-				if errno := v.round(t); errno != c.errnoTraced {
+				if errno := v.Round(t); errno != c.errnoTraced {
 					t.Errorf("round %d while traced: errno %d, want %d", i+1, errno, c.errnoTraced)
 				}
 			}
 			// Traced with syscall stops, not with a filter.
 			if c.wantStatusOK {
-				if got := v.status(t); !strings.HasPrefix(got, "status TracerPid:") || strings.HasPrefix(got, "status TracerPid:0 ") || !strings.HasSuffix(got, " Seccomp:0") {
+				if got := v.Ask(t, 's'); !strings.HasPrefix(got, "status TracerPid:") || strings.HasPrefix(got, "status TracerPid:0 ") || !strings.HasSuffix(got, " Seccomp:0") {
 					t.Errorf("victim's status while traced: %q, want a tracer and Seccomp:0", got)
 				}
 			}
@@ -165,7 +106,7 @@ func TestAttach(t *testing.T) {
 				groups = append(groups, wantGroup{"openat", "ECAPMODE", "status", "attach_loop.c", "attach_status", 1})
 			}
 			checkGroups(t, r, groups)
-			if len(rep.Command) != 2 || rep.Command[0] != v.cmd.Path || rep.Command[1] != "25" {
+			if len(rep.Command) != 2 || rep.Command[0] != v.Cmd.Path || rep.Command[1] != "25" {
 				t.Errorf("report command %q, want the attached process's", rep.Command)
 			}
 
@@ -174,14 +115,14 @@ func TestAttach(t *testing.T) {
 			if st["TracerPid"] != "0" || st["Seccomp"] != "0" || strings.HasPrefix(st["State"], "Z") || strings.HasPrefix(st["State"], "t") {
 				t.Errorf("after detach: TracerPid %s Seccomp %s State %s, want 0, 0 and running", st["TracerPid"], st["Seccomp"], st["State"])
 			}
-			if errno := v.round(t); errno != int(syscall.ENOENT) {
+			if errno := v.Round(t); errno != int(syscall.ENOENT) {
 				t.Errorf("round after detach: errno %d, want ENOENT: the call must run", errno)
 			}
-			if got := v.status(t); got != "status TracerPid:0 Seccomp:0" {
+			if got := v.Ask(t, 's'); got != "status TracerPid:0 Seccomp:0" {
 				t.Errorf("victim's own status after detach: %q", got)
 			}
-			v.in.Close()
-			if err := v.cmd.Wait(); err != nil {
+			v.CloseInput()
+			if err := v.Cmd.Wait(); err != nil {
 				t.Errorf("victim after detach: %v", err)
 			}
 		})
@@ -191,12 +132,12 @@ func TestAttach(t *testing.T) {
 // A process that exits while attached ends the run with its status.
 func TestAttachUntilExit(t *testing.T) {
 	v := startLoopVictim(t, 3)
-	pid := v.cmd.Process.Pid
+	pid := v.Cmd.Process.Pid
 	out := filepath.Join(t.TempDir(), "attach.json")
 	b := startCaptrace(t, bgOptions{}, "-o", out, "-p", strconv.Itoa(pid))
 	waitTraced(t, pid)
-	v.round(t)
-	v.in.Close() // the victim exits 0
+	v.Round(t)
+	v.CloseInput() // the victim exits 0
 	if exit := b.wait(t, 20*time.Second); exit != 0 {
 		t.Fatalf("captrace exit %d\nstderr:\n%s", exit, b.stderr.String())
 	}
@@ -236,7 +177,7 @@ func TestAttachErrors(t *testing.T) {
 	}
 
 	v := startLoopVictim(t, 1)
-	pid := v.cmd.Process.Pid
+	pid := v.Cmd.Process.Pid
 	first := startCaptrace(t, bgOptions{}, "-o", filepath.Join(t.TempDir(), "first.json"), "-p", strconv.Itoa(pid))
 	waitTraced(t, pid)
 	r = captraceRaw(t, "", "-p", strconv.Itoa(pid))
