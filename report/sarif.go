@@ -170,6 +170,11 @@ func WriteSARIF(w io.Writer, r *Report) error {
 			"platform": r.Platform, "exitStatus": r.ExitStatus,
 		},
 	}
+	if r.EnterReached != nil {
+		// Where capability mode began, as the JSON report's
+		// enter_reached (docs/json-schema.md).
+		run.Properties["enterReached"] = r.EnterReached
+	}
 	for _, g := range groups {
 		kind := cmp.Or(g.Kind, "unknown")
 		idx, ok := ruleIndex[kind]

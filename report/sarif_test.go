@@ -229,6 +229,26 @@ func TestSARIFContent(t *testing.T) {
 	if !strings.Contains(res.Message.Text, g.Reason) || !strings.Contains(res.Message.Text, g.Hint) {
 		t.Errorf("message %q lacks reason or hint", res.Message.Text)
 	}
+
+	// Where capability mode began goes with the run's properties.
+	r.EnterReached = &EnterSite{Pid: 4242, Function: "sandbox_init", File: "/src/prog.c", Line: 41, Module: "/src/prog"}
+	b.Reset()
+	if err := WriteSARIF(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var withEnter struct {
+		Runs []struct {
+			Properties struct {
+				EnterReached EnterSite `json:"enterReached"`
+			} `json:"properties"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &withEnter); err != nil {
+		t.Fatal(err)
+	}
+	if got := withEnter.Runs[0].Properties.EnterReached; got != *r.EnterReached {
+		t.Errorf("run properties' enterReached %+v, want %+v", got, *r.EnterReached)
+	}
 }
 
 func TestSARIFOutsideRepository(t *testing.T) {
