@@ -86,7 +86,7 @@ func trace(o *traceOptions, stderr io.Writer) int {
 	cache := symbolize.NewCache(o.debugDirs)
 	cache.SiteIn(o.siteIn...)
 	if o.debuginfod {
-		if c := debuginfod.FromEnv(stderr, debuginfodHelper()); c != nil {
+		if c := debuginfod.FromEnv(stderr, debuginfodHelper); c != nil {
 			cache.FetchDebugFiles(c)
 		}
 	}

@@ -84,13 +84,14 @@ var ErrNotFound = errors.New("debuginfod: not found")
 // FromEnv returns a client configured by DEBUGINFOD_URLS,
 // DEBUGINFOD_CACHE_PATH, DEBUGINFOD_TIMEOUT and DEBUGINFOD_PROGRESS, or nil
 // when DEBUGINFOD_URLS names no server. It downloads with the helper
-// program at helper (Helper).
-func FromEnv(stderr io.Writer, helper string) *Client {
+// program helper says where to find (Helper), asked only when there are
+// servers.
+func FromEnv(stderr io.Writer, helper func() string) *Client {
 	urls := strings.Fields(os.Getenv("DEBUGINFOD_URLS"))
 	if len(urls) == 0 {
 		return nil
 	}
-	c := &Client{URLs: urls, CacheDir: CacheDir(), Timeout: defaultTimeout, CacheMiss: defaultCacheMiss, Warnings: stderr, Download: Helper(helper)}
+	c := &Client{URLs: urls, CacheDir: CacheDir(), Timeout: defaultTimeout, CacheMiss: defaultCacheMiss, Warnings: stderr, Download: Helper(helper())}
 	if s := os.Getenv("DEBUGINFOD_TIMEOUT"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			c.Timeout = time.Duration(n) * time.Second

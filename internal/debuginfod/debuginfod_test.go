@@ -119,13 +119,13 @@ func TestCacheDir(t *testing.T) {
 
 func TestFromEnv(t *testing.T) {
 	t.Setenv("DEBUGINFOD_URLS", "  ")
-	if debuginfod.FromEnv(nil, "") != nil {
+	if debuginfod.FromEnv(nil, func() string { return "" }) != nil {
 		t.Error("a client without servers")
 	}
 	t.Setenv("DEBUGINFOD_URLS", "http://a https://b")
 	t.Setenv("DEBUGINFOD_TIMEOUT", "7")
 	t.Setenv("DEBUGINFOD_PROGRESS", "1")
-	c := debuginfod.FromEnv(os.Stderr, "/no/helper")
+	c := debuginfod.FromEnv(os.Stderr, func() string { return "/no/helper" })
 	if c == nil || len(c.URLs) != 2 || c.Timeout.Seconds() != 7 || c.Progress == nil {
 		t.Errorf("client %+v", c)
 	}
