@@ -179,7 +179,7 @@ func planEnterWith(exePath, point string, warn io.Writer, find functionFinder) (
 
 // planOpened is planEnterWith once the image is open.
 func planOpened(f *elf.File, exePath, point string, warn io.Writer, find functionFinder) (enterPlan, error) {
-	names := elfFunctionNames(f)
+	names := readImageFunctions(f)
 	switch point {
 	case "", EnterCapEnter:
 		if builtWithShimFile(f) {
@@ -188,19 +188,21 @@ func planOpened(f *elf.File, exePath, point string, warn io.Writer, find functio
 			return enterPlan{what: EnterCapEnter}, nil
 		}
 		var found []string
+		var addrs []uint64
 		for _, n := range capEnterNames {
-			if names[n] {
+			if names.has(n) {
 				found = append(found, n)
+			}
+			if addr, ok := names.defined(n); ok {
+				addrs = append(addrs, addr)
 			}
 		}
 		if len(found) > 0 {
 			plan := enterPlan{symbols: found, what: found[0]}
 			// Defined by the program itself (a test stub, a static
 			// program): its own definitions are the ones to break on.
-			if defined := definedFunctions(f, found); len(defined) == len(found) {
-				for _, n := range found {
-					plan.programAddrs = append(plan.programAddrs, defined[n])
-				}
+			if len(addrs) == len(found) {
+				plan.programAddrs = addrs
 			}
 			return plan, nil
 		}
@@ -244,12 +246,12 @@ func errNoMain(lacks string) error {
 // in it, nor a C library start-up function to find main through: a program
 // linked with -nostdlib, whose entry code is its own. A stripped program
 // (no .symtab) may still have a main that planMain finds.
-func lacksMain(f *elf.File, names map[string]bool) bool {
-	if isGo(f) || names["main"] || f.Section(".symtab") == nil {
+func lacksMain(f *elf.File, names imageFunctions) bool {
+	if isGo(f) || names.has("main") || f.Section(".symtab") == nil {
 		return false
 	}
 	for _, sf := range startFuncs {
-		if names[sf.name] {
+		if names.has(sf.name) {
 			return false
 		}
 	}
@@ -269,9 +271,9 @@ func builtWithShim(path string) bool {
 
 func builtWithShimFile(f *elf.File) bool { return f.Section(shimabi.Section) != nil }
 
-func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, error) {
+func planMain(f *elf.File, names imageFunctions, exePath string) (enterPlan, error) {
 	if isGo(f) {
-		if names["main.main"] {
+		if names.has("main.main") {
 			return enterPlan{symbols: []string{"main.main"}, what: "main.main"}, nil
 		}
 		if addr := goMainFromPclntab(f); addr != 0 {
@@ -279,9 +281,9 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 		}
 		return enterPlan{}, &Error{Path: exePath, Err: errors.New("cannot find main.main; use --enter=exec"), Status: StatusFailure}
 	}
-	if names["main"] {
+	if names.has("main") {
 		plan := enterPlan{symbols: []string{"main"}, what: "main"}
-		if addr, ok := definedFunctions(f, plan.symbols)["main"]; ok {
+		if addr, ok := names.defined("main"); ok {
 			plan.programAddrs = []uint64{addr}
 		}
 		return plan, nil
@@ -291,7 +293,7 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 		return enterPlan{symbols: []string{"main"}, programAddrs: []uint64{addr}, what: "main"}, nil
 	}
 	for i := range startFuncs {
-		if names[startFuncs[i].name] {
+		if names.has(startFuncs[i].name) {
 			return enterPlan{start: &startFuncs[i], what: "main"}, nil
 		}
 	}
@@ -301,24 +303,42 @@ func planMain(f *elf.File, names map[string]bool, exePath string) (enterPlan, er
 	return enterPlan{}, &Error{Path: exePath, Err: errors.New("stripped, and main reaches no known C start-up function (__libc_start_main, __libc_start1); use --enter=exec or --enter=SYMBOL"), Status: StatusFailure}
 }
 
-// elfFunctionNames lists the functions a program defines or imports; an
-// imported one (cap_enter from libc) is resolved in its library later.
-func elfFunctionNames(f *elf.File) map[string]bool {
-	names := map[string]bool{}
-	add := func(syms []elf.Symbol) {
-		for _, s := range syms {
-			if elf.ST_TYPE(s.Info) == elf.STT_FUNC || (s.Section == elf.SHN_UNDEF && s.Name != "") {
-				names[s.Name] = true
+// imageFunctions are the functions an image defines, by name with their
+// link-time address, or imports (address 0; cap_enter from libc, resolved
+// in its library later): one raw pass over its symbol tables
+// (eachDefinedFunction's reader), .symtab first.
+type imageFunctions map[string]uint64
+
+func readImageFunctions(f *elf.File) imageFunctions {
+	fns := imageFunctions{}
+	for _, typ := range []elf.SectionType{elf.SHT_SYMTAB, elf.SHT_DYNSYM} {
+		symbolize.EachSymbol(f, typ, func(name string, value, _ uint64, info byte, section elf.SectionIndex) {
+			isFunc := elf.ST_TYPE(info) == elf.STT_FUNC
+			switch {
+			case isFunc && section != elf.SHN_UNDEF && value != 0:
+				if fns[name] == 0 {
+					fns[name] = value
+				}
+			case isFunc || (section == elf.SHN_UNDEF && name != ""):
+				if _, ok := fns[name]; !ok {
+					fns[name] = 0
+				}
 			}
-		}
+		})
 	}
-	if syms, err := f.Symbols(); err == nil {
-		add(syms)
-	}
-	if syms, err := f.DynamicSymbols(); err == nil {
-		add(syms)
-	}
-	return names
+	return fns
+}
+
+// has reports whether the image defines or imports name.
+func (fns imageFunctions) has(name string) bool {
+	_, ok := fns[name]
+	return ok
+}
+
+// defined is name's link-time address when the image defines it.
+func (fns imageFunctions) defined(name string) (uint64, bool) {
+	addr := fns[name]
+	return addr, addr != 0
 }
 
 func isGo(f *elf.File) bool {
@@ -389,18 +409,12 @@ func resolveFunction(modules []loadedModule, name string) []uint64 {
 			continue
 		}
 		seen := map[uint64]bool{}
-		for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
-			syms, err := get()
-			if err != nil {
-				continue
+		eachDefinedFunction(f, func(sym string, value uint64) {
+			if !seen[value] && symbolize.FunctionMatches(sym, name) {
+				seen[value] = true
+				out = append(out, value+m.bias)
 			}
-			for _, s := range syms {
-				if s.Section != elf.SHN_UNDEF && s.Value != 0 && elf.ST_TYPE(s.Info) == elf.STT_FUNC && !seen[s.Value] && symbolize.FunctionMatches(s.Name, name) {
-					seen[s.Value] = true
-					out = append(out, s.Value+m.bias)
-				}
-			}
-		}
+		})
 		f.Close()
 		if len(out) > 0 {
 			return out
