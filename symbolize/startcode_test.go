@@ -29,7 +29,7 @@ func TestEntryMain(t *testing.T) {
 			if out, err := exec.Command("gcc", append([]string{"-O2", "-o", bin, src}, v.flags...)...).CombinedOutput(); err != nil {
 				t.Fatalf("gcc: %v\n%s", err, out)
 			}
-			want := symbolValue(t, bin, "main")
+			want := symbolAddr(t, bin, "main")
 			if out, err := exec.Command("strip", bin).CombinedOutput(); err != nil {
 				t.Fatalf("strip: %v\n%s", err, out)
 			}
@@ -64,26 +64,6 @@ func TestEntryMainRefusesLibraries(t *testing.T) {
 	if got := EntryMain(f); got != 0 {
 		t.Errorf("EntryMain of a shared library = %#x, want 0", got)
 	}
-}
-
-func symbolValue(t *testing.T, path, name string) uint64 {
-	t.Helper()
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
-			return s.Value
-		}
-	}
-	t.Fatalf("%s has no %s", path, name)
-	return 0
 }
 
 // TestEntryMainFromTheGOT: entry code that loads main from the GOT

@@ -152,11 +152,18 @@ const (
 	entry   = 0x1040
 )
 
-func TestBreakpointsEnterSymbol(t *testing.T) {
+// sandboxProgram writes a program that defines sandbox_enter (0x1200)
+// and imports cap_enter, and the library that defines cap_enter (0x3000).
+func sandboxProgram(t *testing.T) (exe, lib string) {
 	dir := t.TempDir()
-	exe, lib := filepath.Join(dir, "prog"), filepath.Join(dir, "libc.so")
+	exe, lib = filepath.Join(dir, "prog"), filepath.Join(dir, "libc.so")
 	writeELF(t, exe, entry, elfSym{name: "sandbox_enter", value: 0x1200}, elfSym{name: "cap_enter", undefined: true})
 	writeELF(t, lib, 0, elfSym{name: "cap_enter", value: 0x3000})
+	return exe, lib
+}
+
+func TestBreakpointsEnterSymbol(t *testing.T) {
+	exe, lib := sandboxProgram(t)
 	plan, err := planEnter(exe, "sandbox_enter", io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -206,10 +213,7 @@ func TestBreakpointsEnterSymbol(t *testing.T) {
 // entry point (Linux's AT_ENTRY), the program's load bias comes from it
 // and the memory map is not read at exec at all.
 func TestBreakpointsFromTheEntryPoint(t *testing.T) {
-	dir := t.TempDir()
-	exe, lib := filepath.Join(dir, "prog"), filepath.Join(dir, "libc.so")
-	writeELF(t, exe, entry, elfSym{name: "sandbox_enter", value: 0x1200}, elfSym{name: "cap_enter", undefined: true})
-	writeELF(t, lib, 0, elfSym{name: "cap_enter", value: 0x3000})
+	exe, lib := sandboxProgram(t)
 
 	// The program's own function: planted at exec, at entry's bias.
 	plan, err := planEnter(exe, "sandbox_enter", io.Discard)
