@@ -12,9 +12,7 @@ package tracer_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -76,40 +74,6 @@ func waitTraced(t *testing.T, pid int) {
 	t.Fatalf("process %d not traced after 10s", pid)
 }
 
-// attachGroup is a report group with its count.
-type attachGroup struct {
-	group
-	Count int
-}
-
-func readAttachGroups(t *testing.T, path string) (gs []attachGroup, enter string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep struct {
-		Enter  string `json:"enter"`
-		Groups []struct {
-			Syscall string `json:"syscall"`
-			Errno   string `json:"errno"`
-			Count   int    `json:"count"`
-			Site    struct {
-				Function string `json:"function"`
-				File     string `json:"file"`
-				Line     int    `json:"line"`
-			} `json:"site"`
-		} `json:"groups"`
-	}
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatalf("%s: %v\n%s", path, err, data)
-	}
-	for _, g := range rep.Groups {
-		gs = append(gs, attachGroup{group{g.Syscall, g.Errno, g.Site.Function, filepath.Base(g.Site.File), g.Site.Line}, g.Count})
-	}
-	return gs, rep.Enter
-}
-
 func TestAttach(t *testing.T) {
 	const enoent, ecapmode = int(syscall.ENOENT), fbsd.ECAPMODE
 	site := group{"openat", "ECAPMODE", "violate", filepath.Base(attachSrc), markerLines(t, attachSrc)["attach_open"]}
@@ -156,8 +120,8 @@ func TestAttach(t *testing.T) {
 				t.Fatalf("captrace: %v\nstderr:\n%s", err, stderr.String())
 			}
 
-			gs, enter := readAttachGroups(t, out)
-			want := []attachGroup{{site, 100}}
+			gs, enter := readReport(t, out)
+			want := []countedGroup{{site, 100}}
 			if enter != "attach" || fmt.Sprint(gs) != fmt.Sprint(want) {
 				t.Errorf("enter %q, groups:\n got  %v\n want %v\nstderr:\n%s", enter, gs, want, stderr.String())
 			}

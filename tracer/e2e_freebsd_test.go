@@ -85,7 +85,14 @@ func (g group) String() string {
 	return fmt.Sprintf("%s %s at %s (%s:%d)", g.Syscall, g.Errno, g.Function, g.File, g.Line)
 }
 
-func readGroups(t *testing.T, path string) []group {
+// countedGroup is a report group with its count.
+type countedGroup struct {
+	group
+	Count int
+}
+
+// readReport reads a JSON report's groups and its enter point.
+func readReport(t *testing.T, path string) (gs []countedGroup, enter string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -93,9 +100,11 @@ func readGroups(t *testing.T, path string) []group {
 	}
 	var rep struct {
 		Schema string `json:"schema"`
+		Enter  string `json:"enter"`
 		Groups []struct {
 			Syscall string `json:"syscall"`
 			Errno   string `json:"errno"`
+			Count   int    `json:"count"`
 			Site    struct {
 				Function string `json:"function"`
 				File     string `json:"file"`
@@ -109,9 +118,19 @@ func readGroups(t *testing.T, path string) []group {
 	if rep.Schema != "captrace/report/v1" {
 		t.Errorf("schema %q", rep.Schema)
 	}
-	var gs []group
 	for _, g := range rep.Groups {
-		gs = append(gs, group{g.Syscall, g.Errno, g.Site.Function, filepath.Base(g.Site.File), g.Site.Line})
+		gs = append(gs, countedGroup{group{g.Syscall, g.Errno, g.Site.Function, filepath.Base(g.Site.File), g.Site.Line}, g.Count})
+	}
+	return gs, rep.Enter
+}
+
+// readGroups is readReport's groups without counts, by line.
+func readGroups(t *testing.T, path string) []group {
+	t.Helper()
+	counted, _ := readReport(t, path)
+	var gs []group
+	for _, g := range counted {
+		gs = append(gs, g.group)
 	}
 	sort.Slice(gs, func(i, j int) bool { return gs[i].Line < gs[j].Line })
 	return gs
