@@ -9,16 +9,7 @@ import (
 // headers on real files: a Go program (this test binary), libc and the
 // loader where they exist, and a file that is not ELF.
 func TestFirstLoadVaddrMatchesDebugELF(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := []string{self}
-	for _, p := range []string{"/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2", "/bin/true"} {
-		if _, err := os.Stat(p); err == nil {
-			files = append(files, p)
-		}
-	}
+	files := realELFFiles(t)
 	for _, path := range files {
 		f, err := os.Open(path)
 		if err != nil {
@@ -42,4 +33,22 @@ func TestFirstLoadVaddrMatchesDebugELF(t *testing.T) {
 	if v, ok := firstLoadVaddr(notELF); ok {
 		t.Errorf("maps.go: firstLoadVaddr = %#x, want none", v)
 	}
+}
+
+// realELFFiles are ELF files every machine here has, to check a reader
+// against debug/elf on: this test binary (a Go program), libc and the
+// loader where they exist, and /bin/true (stripped).
+func realELFFiles(t *testing.T) []string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{self}
+	for _, p := range []string{"/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2", "/bin/true"} {
+		if _, err := os.Stat(p); err == nil {
+			files = append(files, p)
+		}
+	}
+	return files
 }

@@ -2,7 +2,6 @@ package symbolize
 
 import (
 	"debug/elf"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,16 +12,7 @@ import (
 // separate debug file when installed (tens of thousands of local
 // symbols), the loader, a stripped program and this test binary.
 func TestEachSymbolMatchesDebugELF(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := []string{self}
-	for _, p := range []string{"/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2", "/bin/true"} {
-		if _, err := os.Stat(p); err == nil {
-			files = append(files, p)
-		}
-	}
+	files := realELFFiles(t)
 	if ef, err := elf.Open("/lib/x86_64-linux-gnu/libc.so.6"); err == nil {
 		if p := findDebugFile("/lib/x86_64-linux-gnu/libc.so.6", ef, nil); p != "" {
 			files = append(files, p)

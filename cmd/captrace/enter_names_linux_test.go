@@ -108,12 +108,8 @@ func TestEnterThroughDrivers(t *testing.T) {
 // TestEnterStrippedWithDebugFile: a stripped program's function is found
 // in its debug file, wherever symbolization finds it.
 func TestEnterStrippedWithDebugFile(t *testing.T) {
-	full := victims.C(t, "stacks/chain", victims.O2, "-Wl,--build-id")
-	dir := t.TempDir()
-	stripped := filepath.Join(dir, "chain")
-	if err := victims.Run("strip", "-o", stripped, full); err != nil {
-		t.Fatal(err)
-	}
+	full, stripped := strippedChain(t)
+	dir := filepath.Dir(stripped)
 	t.Run("without", func(t *testing.T) {
 		r := captrace(t, "--enter=level2", stripped)
 		if len(r.report.Groups) != 0 || !strings.Contains(r.stderr, "never reached") {

@@ -170,12 +170,7 @@ func TestStacksGo(t *testing.T) {
 // split off and found by .gnu_debuglink or by build-id under --debug-dir,
 // the full names and lines come back.
 func TestStrippedAndSplitDebug(t *testing.T) {
-	full := victims.C(t, "stacks/chain", victims.O2, "-Wl,--build-id")
-	dir := t.TempDir()
-	stripped := filepath.Join(dir, "chain")
-	if err := victims.Run("strip", "-o", stripped, full); err != nil {
-		t.Fatal(err)
-	}
+	full, stripped := strippedChain(t)
 	t.Run("stripped", func(t *testing.T) {
 		r := captrace(t, "--enter=main", stripped)
 		if len(r.report.Groups) != 2 {
@@ -240,4 +235,16 @@ func buildID(t *testing.T, path string) string {
 	// Elf64_Nhdr: namesz, descsz, type, then "GNU\0" and the id.
 	descsz := int(f.ByteOrder.Uint32(data[4:8]))
 	return hex.EncodeToString(data[16 : 16+descsz])
+}
+
+// strippedChain builds stacks/chain at -O2 with a build-id and a stripped
+// copy of it in a directory of the test's own.
+func strippedChain(t *testing.T) (full, stripped string) {
+	t.Helper()
+	full = victims.C(t, "stacks/chain", victims.O2, "-Wl,--build-id")
+	stripped = filepath.Join(t.TempDir(), "chain")
+	if err := victims.Run("strip", "-o", stripped, full); err != nil {
+		t.Fatal(err)
+	}
+	return full, stripped
 }
