@@ -392,11 +392,25 @@ func (s *session) onExec(p *process, tid int, exe string) error {
 	}
 	p.closeMemory()
 	p.maps, p.bps, p.vforked, p.vforkCaller = nil, nil, false, nil
-	p.shim = s.builtWithShim(exe)
+	var plan enterPlan
+	planned := false
+	if !p.inCapMode {
+		plan, planned = s.planImage(p)
+	}
+	// The planner opened the image already and says whether it was built
+	// against the shim; else one look at its sections (once per file).
+	if plan.shimKnown {
+		p.shim = plan.shim
+	} else {
+		p.shim = s.builtWithShim(exe)
+	}
 	if err := s.os.execed(s, p); err != nil {
 		return &Error{Pid: p.pid, Op: "after exec", Err: err, Status: StatusFailure}
 	}
-	return s.beginImage(p, tid)
+	if !planned {
+		return nil
+	}
+	return s.setUpEnter(p, tid, plan)
 }
 
 // builtWithShim reports whether the image at exe was built against the
@@ -415,6 +429,12 @@ func (s *session) beginImage(p *process, tid int) error {
 	if !ok {
 		return nil
 	}
+	return s.setUpEnter(p, tid, plan)
+}
+
+// setUpEnter carries out an image's plan: capability mode at once
+// (--enter=exec), or its breakpoints.
+func (s *session) setUpEnter(p *process, tid int, plan enterPlan) error {
 	if plan.atExec {
 		if err := s.enterCapMode(p, tid, nil); err != nil {
 			return &Error{Pid: p.pid, Op: "--enter=exec", Err: err, Status: StatusFailure}
