@@ -182,6 +182,13 @@ func TestHelperProgram(t *testing.T) {
 	if warn.Len() != 0 {
 		t.Errorf("warnings %q: one server answered each time", warn.String())
 	}
+	// Left with the dead server alone, the client asks nobody: the
+	// helper's report of it was kept.
+	c.URLs = []string{dead.URL}
+	if _, err := c.DebugInfo("cd" + id[2:]); err == nil || !strings.Contains(err.Error(), "no server reachable") {
+		t.Errorf("only the dead server left: %v, want no server reachable", err)
+	}
+	warn.Reset()
 
 	missing := &debuginfod.Client{Download: debuginfod.Helper(filepath.Join(t.TempDir(), "none")), URLs: []string{full.URL}, CacheDir: t.TempDir(), Warnings: &warn}
 	if _, err := missing.DebugInfo(id); err == nil || !strings.Contains(warn.String(), "no "+debuginfod.HelperName+" beside captrace") {
