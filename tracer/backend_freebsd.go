@@ -533,24 +533,6 @@ func (b *osBackend) openDescriptor(pid, fd int) (int, error) {
 // pkg/proc/native/proc.go).
 func releasePtraceThread() { runtime.UnlockOSThread() }
 
-// openDescriptors: FreeBSD lists no descriptors without fdescfs; ask each
-// number below the limit (capped: a descriptor above it is not worth a
-// start-up of thousands of fcntl calls).
-func openDescriptors() []int {
-	limit := 1024
-	var rl unix.Rlimit
-	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Cur >= 0 && rl.Cur < int64(limit) {
-		limit = int(rl.Cur)
-	}
-	var fds []int
-	for fd := 0; fd < limit; fd++ {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
-			fds = append(fds, fd)
-		}
-	}
-	return fds
-}
-
 // ptraceMemory is a process's memory through PT_IO (there is no
 // process_vm_readv on FreeBSD).
 type ptraceMemory struct{ pid int }

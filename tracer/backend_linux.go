@@ -511,15 +511,3 @@ func (b *osBackend) openDescriptor(pid, fd int) (int, error) {
 // and unlocks only on FreeBSD and OpenBSD (handlePtraceFuncs() in
 // go-delve/delve pkg/proc/native/proc.go, golang/go#52394).
 func releasePtraceThread() {}
-
-// openDescriptors lists captrace's own open descriptors.
-func openDescriptors() []int {
-	entries, _ := os.ReadDir("/proc/self/fd")
-	var fds []int
-	for _, e := range entries {
-		if fd, err := strconv.Atoi(e.Name()); err == nil {
-			fds = append(fds, fd)
-		}
-	}
-	return fds
-}

@@ -524,22 +524,35 @@ func TestScriptAsProgram(t *testing.T) {
 }
 
 // TestInheritedDescriptors: descriptors captrace inherits reach the program
-// at the same numbers, as without captrace (make's jobserver, 3>log).
+// at the same numbers, as without captrace (make's jobserver, 3>log), gaps
+// included, and none of captrace's own descriptors does.
 func TestInheritedDescriptors(t *testing.T) {
 	dir := t.TempDir()
-	log, err := os.Create(filepath.Join(dir, "fd3.log"))
-	if err != nil {
-		t.Fatal(err)
+	var logs []*os.File
+	for _, name := range []string{"fd3.log", "fd9.log"} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		logs = append(logs, f)
 	}
-	cmd := exec.Command(victims.Captrace(t), "--enter=main", "-o", filepath.Join(dir, "r.json"), "/bin/sh", "-c", "echo through-fd-3 >&3")
-	cmd.ExtraFiles = []*os.File{log}
+	// Each descriptor from 4 to 8 is reported on fd 3 if the program has it:
+	// captrace's own files, or the gap, leaked.
+	script := `echo through-fd-3 >&3; echo through-fd-9 >&9
+for n in 4 5 6 7 8; do [ -e /proc/$$/fd/$n ] && echo "fd $n open: $(readlink /proc/$$/fd/$n)" >&3; done; true`
+	cmd := exec.Command(victims.Captrace(t), "--enter=main", "-o", filepath.Join(dir, "r.json"), "/bin/sh", "-c", script)
+	// Entry i is descriptor 3+i; nil leaves it closed.
+	cmd.ExtraFiles = []*os.File{logs[0], nil, nil, nil, nil, nil, logs[1]}
 	out, err := cmd.CombinedOutput()
-	log.Close()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "fd3.log")); string(b) != "through-fd-3\n" {
 		t.Errorf("fd 3 got %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "fd9.log")); string(b) != "through-fd-9\n" {
+		t.Errorf("fd 9 got %q", b)
 	}
 }
 
