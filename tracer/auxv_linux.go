@@ -10,29 +10,38 @@ import (
 // tells where its program starts (AT_ENTRY, hence its load bias) and
 // where its vDSO is, where the memory map would open every mapped file.
 
-// vdsoBase reads AT_SYSINFO_EHDR, the vDSO's address, from pid's
-// auxiliary vector; 0 if there is none.
-func vdsoBase(pid int) uint64 {
-	v, _ := auxvValue(pid, atSysinfoEhdr)
-	return v
+// imageAddrs are addresses in the image a process runs that the tracer
+// needs at most once per image: the entry point and the vDSO, from one
+// read of the auxiliary vector, and a syscall instruction for injected
+// calls. They hold from an exec to the next, in forked children too.
+type imageAddrs struct {
+	auxvRead    bool
+	entry       uint64 // AT_ENTRY; 0 if absent
+	vdso        uint64 // AT_SYSINFO_EHDR; 0 if absent
+	syscallInsn uint64 // found by findSyscallInsn; 0 until then
 }
 
-// auxvValue reads one entry of pid's auxiliary vector.
-func auxvValue(pid int, tag uint64) (uint64, bool) {
+// readAuxv fills entry and vdso from pid's auxiliary vector, once.
+func (a *imageAddrs) readAuxv(pid int) {
+	if a.auxvRead {
+		return
+	}
+	a.auxvRead = true
 	auxv, err := os.ReadFile(fmt.Sprintf("/proc/%d/auxv", pid))
 	if err != nil {
-		return 0, false
+		return
 	}
 	for i := 0; i+16 <= len(auxv); i += 16 {
 		t, val := binary.NativeEndian.Uint64(auxv[i:]), binary.NativeEndian.Uint64(auxv[i+8:])
-		if t == tag {
-			return val, true
-		}
-		if t == 0 { // AT_NULL
-			break
+		switch t {
+		case atEntry:
+			a.entry = val
+		case atSysinfoEhdr:
+			a.vdso = val
+		case 0: // AT_NULL
+			return
 		}
 	}
-	return 0, false
 }
 
 // Auxiliary vector tags (include/uapi/linux/auxvec.h).

@@ -76,10 +76,12 @@ type osProcess struct {
 	launchFilter bool
 	// rights: its descriptor rights (rights_linux.go).
 	rights rightsProcess
+	// image: addresses in the image it runs (auxv_linux.go).
+	image imageAddrs
 }
 
 func (o *osProcess) forked() *osProcess {
-	return &osProcess{capModeFilter: o.capModeFilter, launchFilter: o.launchFilter, rights: o.rights.forked()}
+	return &osProcess{capModeFilter: o.capModeFilter, launchFilter: o.launchFilter, rights: o.rights.forked(), image: o.image}
 }
 
 // osStop: nothing beyond the wait status.
@@ -340,13 +342,17 @@ func (b *osBackend) startProcess(s *session, p *process) (bool, error) {
 
 // entryPoint: AT_ENTRY of p's auxiliary vector, one small read where the
 // memory map would open every mapped file.
-func (b *osBackend) entryPoint(p *process) (uint64, bool) { return auxvValue(p.pid, atEntry) }
+func (b *osBackend) entryPoint(p *process) (uint64, bool) {
+	p.os.image.readAuxv(p.pid)
+	return p.os.image.entry, p.os.image.entry != 0
+}
 
 // execed: exec closed the close-on-exec descriptors; the others keep
 // their limits. An image built against the shim gets the launch filter
 // now, at its exec stop, before its first instruction, unless a filter
 // that traps the shim's numbers is in place already.
 func (b *osBackend) execed(s *session, p *process) error {
+	p.os.image = imageAddrs{}
 	b.rightsExeced(s, p)
 	if !p.shim || p.quiet || p.os.capModeFilter || p.os.launchFilter || b.attached {
 		return nil
@@ -358,7 +364,7 @@ func (b *osBackend) execed(s *session, p *process) error {
 		}
 		b.launchProg = raw
 	}
-	err := injectFilter(p.pid, p.pid, injectAtExec, b.launchProg, 0)
+	err := injectFilter(p.pid, p.pid, &p.os.image, injectAtExec, b.launchProg, 0)
 	if gone, ok := err.(*errTraceeGone); ok {
 		s.onDeath(p.pid, gone.status)
 		return fmt.Errorf("the program exited at its exec")
@@ -403,7 +409,7 @@ func (b *osBackend) enterCapMode(s *session, p *process, tid int, th *stoppedThr
 		}
 		b.capModeProg = raw
 	}
-	err := injectFilter(p.pid, tid, kind, b.capModeProg, pendingRet)
+	err := injectFilter(p.pid, tid, &p.os.image, kind, b.capModeProg, pendingRet)
 	if gone, ok := err.(*errTraceeGone); ok {
 		s.onDeath(tid, gone.status)
 		return fmt.Errorf("the thread at the enter point exited")

@@ -18,9 +18,10 @@ import (
 // goroutine stack may have no room below its red zone) nor any of the
 // program's memory is touched. The thread is left stopped, for the caller
 // to resume: from a syscall entry it returns pendingRet from that call,
-// from any other stop it goes on where it was.
-func injectFilter(pid, tid int, kind injectionStop, prog []bpf.RawInstruction, pendingRet int64) (err error) {
-	inj, err := beginInjection(pid, tid, kind)
+// from any other stop it goes on where it was. image holds what is known
+// of pid's image already, and learns where its syscall instruction is.
+func injectFilter(pid, tid int, image *imageAddrs, kind injectionStop, prog []bpf.RawInstruction, pendingRet int64) (err error) {
+	inj, err := beginInjection(pid, tid, image, kind)
 	if err != nil {
 		return err
 	}

@@ -66,8 +66,8 @@ type errTraceeGone struct{ status unix.WaitStatus }
 func (e *errTraceeGone) Error() string { return "the thread exited during syscall injection" }
 
 // beginInjection prepares to inject into thread tid of process pid,
-// stopped as kind says.
-func beginInjection(pid, tid int, kind injectionStop) (*injection, error) {
+// stopped as kind says; image holds what is known of pid's image.
+func beginInjection(pid, tid int, image *imageAddrs, kind injectionStop) (*injection, error) {
 	inj := &injection{pid: pid, tid: tid, kind: kind}
 	if kind == injectAtExec {
 		if err := inj.step(unix.PTRACE_SINGLESTEP); err != nil {
@@ -87,9 +87,18 @@ func beginInjection(pid, tid int, kind injectionStop) (*injection, error) {
 			return inj, nil
 		}
 	}
-	insn, err := findSyscallInsn(pid)
+	if image.syscallInsn != 0 {
+		inj.insn = image.syscallInsn
+		return inj, nil
+	}
+	image.readAuxv(pid)
+	insn, inVDSO, err := findSyscallInsn(pid, image.vdso)
 	if err != nil {
 		return nil, err
+	}
+	if inVDSO {
+		// Mapped until the next exec, unlike a library's code.
+		image.syscallInsn = insn
 	}
 	inj.insn = insn
 	return inj, nil
@@ -217,23 +226,24 @@ func isSyscallInsn(tid int, addr uint64) bool {
 // the vDSO has them (its clock_gettime falls back to the real call,
 // arch/x86/include/asm/vdso/gettimeofday.h), then the other modules. Two
 // bytes that decode as `syscall` from their first are all it takes: only
-// that one instruction runs before the single-step trap. The vDSO is found
-// through the auxiliary vector (AT_SYSINFO_EHDR), which costs one small
-// read where parsing the memory map opened every mapped file.
-func findSyscallInsn(pid int) (uint64, error) {
+// that one instruction runs before the single-step trap. The vDSO is at
+// vdso (AT_SYSINFO_EHDR of the auxiliary vector; 0: none), which costs
+// nothing more where parsing the memory map opened every mapped file.
+// inVDSO says the instruction is the vDSO's, there until the next exec.
+func findSyscallInsn(pid int, vdso uint64) (insn uint64, inVDSO bool, err error) {
 	mem := symbolize.ProcMemory(pid)
-	if base := vdsoBase(pid); base != 0 {
+	if base := vdso; base != 0 {
 		// The vDSO's text is in its first pages (two on x86-64 today).
 		buf := make([]byte, 8192)
 		if n, err := readPartial(mem, base, buf); err == nil {
 			if i := bytes.Index(buf[:n], syscallInsn); i >= 0 {
-				return base + uint64(i), nil
+				return base + uint64(i), true, nil
 			}
 		}
 	}
 	mm, err := symbolize.ReadMaps(pid)
 	if err != nil {
-		return 0, fmt.Errorf("read the memory map: %w", err)
+		return 0, false, fmt.Errorf("read the memory map: %w", err)
 	}
 	const chunk = 64 << 10
 	buf := make([]byte, chunk)
@@ -250,13 +260,13 @@ func findSyscallInsn(pid int) (uint64, error) {
 				}
 				addr := start + uint64(off+i)
 				if mm.Find(addr) != nil && mm.Find(addr+1) != nil {
-					return addr, nil
+					return addr, false, nil
 				}
 				off += i + 1
 			}
 		}
 	}
-	return 0, errors.New("no syscall instruction in the process's code")
+	return 0, false, errors.New("no syscall instruction in the process's code")
 }
 
 // readPartial reads what is mapped of p from addr on.

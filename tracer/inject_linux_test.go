@@ -147,7 +147,7 @@ func TestInjectFilterAtTrap(t *testing.T) {
 	lines := traceInject(t, "trap", func(pid, tid int) error {
 		// The session rewinds a thread onto its breakpoint's address
 		// before it injects; here the int3 stays and is stepped over.
-		return injectFilter(pid, tid, injectOutsideSyscall, prog, 0)
+		return injectFilter(pid, tid, &imageAddrs{}, injectOutsideSyscall, prog, 0)
 	})
 	none := "NoNewPrivs:0 Seccomp:0 Seccomp_filters:0"
 	one := "NoNewPrivs:1 Seccomp:2 Seccomp_filters:1"
@@ -164,7 +164,7 @@ func TestInjectFilterAtTrap(t *testing.T) {
 func TestInjectFilterAtSyscallEntry(t *testing.T) {
 	prog := assembledCapModeFilter(t)
 	lines := traceInject(t, "entry", func(pid, tid int) error {
-		return injectFilter(pid, tid, injectAtSyscallEntry, prog, 42)
+		return injectFilter(pid, tid, &imageAddrs{}, injectAtSyscallEntry, prog, 42)
 	})
 	own := "NoNewPrivs:1 Seccomp:2 Seccomp_filters:1"
 	two := "NoNewPrivs:1 Seccomp:2 Seccomp_filters:2"

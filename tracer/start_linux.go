@@ -57,7 +57,7 @@ func startTraced(path string, argv []string, files []uintptr, filter []bpf.RawIn
 		return abandon("trace", err)
 	}
 	if filter != nil {
-		if err := injectFilter(pid, pid, injectOutsideSyscall, filter, 0); err != nil {
+		if err := injectFilter(pid, pid, &imageAddrs{}, injectOutsideSyscall, filter, 0); err != nil {
 			return abandon("install the seccomp filter", err)
 		}
 	}
