@@ -152,12 +152,17 @@ func main() {
 			{"captrace -- /bin/true (enters at main)", text("--", "/bin/true")},
 			{"captrace --enter=cap_enter -- /bin/true (never enters)", text("--enter=cap_enter", "--", "/bin/true")},
 			{"captrace --format=json --enter=cap_enter -- /bin/true (never enters)", ct("--enter=cap_enter", "--", "/bin/true")},
+			// captrace's floor: its Go runtime's start and package
+			// initialisation, with nothing traced.
+			{"captrace version (traces nothing)", []string{*captrace, "version"}},
 		}, 2**reps)
 		table(res, "/bin/true")
 		verdict("captrace / strace", ratio(res, "captrace -- /bin/true (enters at main)", "strace -f --seccomp-bpf (open,openat) -- /bin/true"), 1.0)
 		verdict("captrace --enter=cap_enter / strace", ratio(res, "captrace --enter=cap_enter -- /bin/true (never enters)", "strace -f --seccomp-bpf (open,openat) -- /bin/true"), 1.0)
 		fmt.Printf("- start-up cost over /bin/true: captrace %s, strace %s (medians)\n",
 			ms(median(res[2].samples)-median(res[0].samples)), ms(median(res[1].samples)-median(res[0].samples)))
+		floor := ratio(res, "captrace version (traces nothing)", "strace -f --seccomp-bpf (open,openat) -- /bin/true")
+		fmt.Printf("- captrace version, which traces nothing, / strace's whole run: %.3fx median, %.3fx min\n", floor[0], floor[1])
 	}
 
 	if want("allowed") {
