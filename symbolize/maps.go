@@ -92,7 +92,10 @@ func (m *ModuleMap) Find(pc uint64) *Module {
 func ParseMaps(r io.Reader) (*ModuleMap, error) {
 	var maps []Mapping
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	// A line is a few dozen bytes and a path (at most PATH_MAX): the
+	// scanner's own 4 KiB buffer, grown if ever needed, where 64 KiB
+	// allocated up front were 16 fresh pages at every read of a map.
+	sc.Buffer(nil, 1024*1024)
 	line := 0
 	for sc.Scan() {
 		line++

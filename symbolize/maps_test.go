@@ -61,3 +61,17 @@ func TestIsSystemModule(t *testing.T) {
 		}
 	}
 }
+
+// A path as long as PATH_MAX makes a line longer than the scanner's first
+// buffer.
+func TestParseMapsLongPath(t *testing.T) {
+	path := "/" + strings.Repeat("d/", 2040) + "libx.so"
+	maps := "7f1c00128000-7f1c0029d000 r-xp 00000000 fe:01 2222 " + path + "\n"
+	mm, err := ParseMaps(strings.NewReader(maps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := mm.Find(0x7f1c00128010); m == nil || m.Path != path {
+		t.Errorf("Find: %v, want the %d-byte path", m, len(path))
+	}
+}
