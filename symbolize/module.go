@@ -52,9 +52,12 @@ type module struct {
 	namesOnce sync.Once
 	names     map[string]uint64
 
-	goOnce sync.Once
-	gotab  *goTable     // .gopclntab of Go 1.20+, for Go binaries without DWARF
-	oldgo  *gosym.Table // .gopclntab of older Go, through debug/gosym
+	// goTable: the file has a .gopclntab, which loadGoTables reads when
+	// first needed (C programs and libraries have none: nothing to open).
+	goTable bool
+	goOnce  sync.Once
+	gotab   *goTable     // .gopclntab of Go 1.20+, for Go binaries without DWARF
+	oldgo   *gosym.Table // .gopclntab of older Go, through debug/gosym
 }
 
 type addrRange struct{ lo, hi uint64 }
@@ -167,10 +170,10 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 	if err != nil {
 		return nil, fmt.Errorf("symbolize: %s: %w", path, err)
 	}
-	m = &module{path: path, src: r, debugDirs: debugDirs, static: hasNoInterpreter(ef)}
+	m = &module{path: path, src: r, debugDirs: debugDirs, static: hasNoInterpreter(ef), goTable: ef.Section(".gopclntab") != nil}
 	m.cfi = loadCFI(ef)
 	m.syms = loadSymbols(ef)
-	if ef.Section(".gopclntab") == nil {
+	if !m.goTable {
 		// Go binaries, stripped or not, name their functions in
 		// .gopclntab.
 		m.entry = readEntry(ef)
@@ -183,7 +186,7 @@ func newModule(r io.ReaderAt, path string, debugDirs []string) (m *module, err e
 		}
 	}
 	m.switches = symbolSwitches(m.syms.syms)
-	if len(m.stop) == 0 && ef.Section(".gopclntab") != nil {
+	if len(m.stop) == 0 && m.goTable {
 		// A stripped Go binary: only its own table names runtime.goexit.
 		m.goOnce.Do(func() { m.loadGo(ef) })
 		m.stop, m.switches = m.goSpecials()
@@ -305,7 +308,9 @@ func (m *module) goSpecials() (stops []addrRange, switches []switchRange) {
 // loadGoTables makes .gopclntab available, which even stripped Go binaries
 // keep: the Go runtime needs it for its own tracebacks.
 func (m *module) loadGoTables() {
-	m.goOnce.Do(func() { m.withELF(m.loadGo) })
+	if m.goTable {
+		m.goOnce.Do(func() { m.withELF(m.loadGo) })
+	}
 }
 
 func (m *module) loadGo(ef *elf.File) {
