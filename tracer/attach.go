@@ -87,30 +87,20 @@ func (s *session) runAttached(ready chan<- *waker) (Result, error) {
 // waker too, whose death means "detach now" (or, once the last traced
 // process is gone, that it was let go). It reports whether it detached.
 func (s *session) attachedLoop(k *waker) (detached bool) {
-	for {
-		var ws unix.WaitStatus
-		id, err := unix.Wait4(-1, &ws, waitOptions, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return detached
-		}
-		switch {
-		case id == k.pid:
+	waitAll(func(id int, ws unix.WaitStatus) {
+		if id == k.pid {
 			if !s.state.empty() {
 				detached = true
 				s.os.detachAll(s)
 			}
-		case ws.Exited() || ws.Signaled():
-			s.onDeath(id, ws)
-			if s.state.empty() {
-				k.wake()
-			}
-		case ws.Stopped():
-			s.onStop(id, ws)
+			return
 		}
-	}
+		s.onReport(id, ws)
+		if (ws.Exited() || ws.Signaled()) && s.state.empty() {
+			k.wake()
+		}
+	})
+	return detached
 }
 
 // AttachError is a process that cannot be attached to.

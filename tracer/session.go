@@ -195,7 +195,11 @@ func (s *session) addRoot(pid int, exe string) *process {
 }
 
 // loop waits for every stop of every tracee until none is left (ECHILD).
-func (s *session) loop() {
+func (s *session) loop() { waitAll(s.onReport) }
+
+// waitAll hands each wait report of any child to handle until no child is
+// left (ECHILD).
+func waitAll(handle func(id int, ws unix.WaitStatus)) {
 	for {
 		var ws unix.WaitStatus
 		id, err := unix.Wait4(-1, &ws, waitOptions, nil)
@@ -205,12 +209,17 @@ func (s *session) loop() {
 		if err != nil {
 			return
 		}
-		switch {
-		case ws.Exited() || ws.Signaled():
-			s.onDeath(id, ws)
-		case ws.Stopped():
-			s.onStop(id, ws)
-		}
+		handle(id, ws)
+	}
+}
+
+// onReport handles a tracee's wait report: a death or a stop.
+func (s *session) onReport(id int, ws unix.WaitStatus) {
+	switch {
+	case ws.Exited() || ws.Signaled():
+		s.onDeath(id, ws)
+	case ws.Stopped():
+		s.onStop(id, ws)
 	}
 }
 
