@@ -117,16 +117,24 @@ func (di *dwarfInfo) declaration(off dwarf.Offset) dwarf.Offset {
 		if err != nil || e == nil {
 			break
 		}
-		next, ok := e.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset)
-		if !ok {
-			next, ok = e.Val(dwarf.AttrSpecification).(dwarf.Offset)
-		}
+		next, ok := referredDIE(e)
 		if !ok || next == off {
 			break
 		}
 		off = next
 	}
 	return off
+}
+
+// referredDIE is the DIE e stands for: its DW_AT_abstract_origin (an
+// inlined or out-of-line instance), else its DW_AT_specification (a
+// definition of a declaration).
+func referredDIE(e *dwarf.Entry) (dwarf.Offset, bool) {
+	if off, ok := e.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset); ok {
+		return off, true
+	}
+	off, ok := e.Val(dwarf.AttrSpecification).(dwarf.Offset)
+	return off, ok
 }
 
 // isCXX reports whether a DW_AT_language is a C++ dialect.

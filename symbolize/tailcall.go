@@ -158,10 +158,7 @@ func (di *dwarfInfo) originTarget(off dwarf.Offset) (entry uint64, name string) 
 		if entry != 0 && name != "" {
 			return entry, name
 		}
-		next, ok := e.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset)
-		if !ok {
-			next, ok = e.Val(dwarf.AttrSpecification).(dwarf.Offset)
-		}
+		next, ok := referredDIE(e)
 		if !ok || next == off {
 			break
 		}
