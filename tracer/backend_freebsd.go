@@ -186,6 +186,11 @@ func (b *osBackend) configure(p *process) error {
 	if err := setEventMask(p.pid, b.eventMask(p)); err != nil {
 		return fmt.Errorf("PT_SET_EVENT_MASK: %w", err)
 	}
+	return b.setUpTrapCap(p)
+}
+
+// setUpTrapCap turns on the capability trap where p needs it (trapsCap).
+func (b *osBackend) setUpTrapCap(p *process) error {
 	if b.trapsCap(p) {
 		if err := setTrapCap(p.pid, true); err != nil {
 			return fmt.Errorf("procctl(PROC_TRAPCAP_CTL): %w", err)
@@ -414,12 +419,7 @@ func (b *osBackend) execed(s *session, p *process) error {
 			return fmt.Errorf("PT_SET_EVENT_MASK: %w", err)
 		}
 	}
-	if b.trapsCap(p) {
-		if err := setTrapCap(p.pid, true); err != nil {
-			return fmt.Errorf("procctl(PROC_TRAPCAP_CTL): %w", err)
-		}
-	}
-	return nil
+	return b.setUpTrapCap(p)
 }
 
 // enterCapMode: in audit mode capability mode is captrace's from now on
